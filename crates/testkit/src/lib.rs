@@ -1,0 +1,1 @@
+//! Test kit: a simulated world around the router.
