@@ -1,0 +1,143 @@
+//! Switchyard's configuration and event history.
+//!
+//! One [`Store`] over sqlx's `Any` driver speaks to either an embedded SQLite file
+//! (`sqlite:///path/switchyard.db`) or PostgreSQL (`postgres://…`). The schema lives in
+//! `migrations/sqlite` and `migrations/postgres` (same tables, dialect spellings only).
+//! Queries are runtime-checked and use `$n` placeholders, which both backends accept,
+//! so the code path is the same for both. Runtime queue state is not stored here: it
+//! lives in the router's memory.
+//!
+//! The store holds no business rules: it checks uniqueness and references, nothing else.
+
+// Queries built from constant column lists only (never from user input): safe to
+// assert as such for sqlx's injection guard.
+macro_rules! sql {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+mod agents;
+mod error;
+mod events;
+mod model;
+mod queues;
+mod secret;
+mod tenants;
+
+pub use error::{Error, Result};
+pub use model::*;
+pub use secret::{hash_token, new_token, verify_password};
+
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Which database a [`Store`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A handle on the configuration and history database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Store {
+    /// Connects to `url` (`sqlite:…` creates the file if missing; `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let (backend, url) = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let sep = if rest.contains('?') { '&' } else { '?' };
+            let url = if rest.contains("mode=") {
+                url.to_string()
+            } else {
+                format!("{url}{sep}mode=rwc")
+            };
+            (Backend::Sqlite, url)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url.to_string())
+        } else {
+            return Err(Error::UnsupportedUrl);
+        };
+        let max = match backend {
+            // One writer at a time anyway; a few readers.
+            Backend::Sqlite => 4,
+            Backend::Postgres => 10,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL: readers do not block the event writer; persists in the file.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks the database answers (readiness probe).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection, waiting for running queries.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Whether the store holds no tenant yet (a fresh install).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tenants")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+}
+
+/// Wall-clock milliseconds, for creation stamps (the store is an I/O edge).
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Maps "no row changed" to [`Error::NotFound`].
+pub(crate) fn affected(n: u64) -> Result<()> {
+    if n == 0 { Err(Error::NotFound) } else { Ok(()) }
+}
