@@ -123,6 +123,8 @@ pub enum OverflowTrigger {
     AgentCap,
     /// The queue's schedule is closed.
     AfterHours,
+    /// The customer chose it (a key while waiting, a menu choice, a widget button).
+    CustomerChoice,
 }
 
 /// What happens to an interaction at an overflow link or a menu choice.
@@ -272,6 +274,9 @@ pub struct QueueConfig {
     pub service_level_secs: u32,
     /// How failed callbacks are retried.
     pub callback: CallbackPolicy,
+    /// A caller who abandons and calls again from the same number within this many
+    /// seconds takes back the old place in line (FreeSWITCH abandoned-resume).
+    pub abandon_resume_secs: Option<u32>,
 }
 
 /// Retries of a callback whose customer did not answer.
@@ -320,6 +325,7 @@ impl Default for QueueConfig {
             pull_mode: false,
             service_level_secs: 20,
             callback: CallbackPolicy::default(),
+            abandon_resume_secs: None,
         }
     }
 }

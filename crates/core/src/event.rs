@@ -160,6 +160,13 @@ pub enum EventKind {
         /// Number to call back.
         number: String,
     },
+    /// A callback's call to the customer failed (Switchyard).
+    CallbackFailed {
+        /// Attempts made so far.
+        attempt: u32,
+        /// Whether another attempt will be made.
+        will_retry: bool,
+    },
     /// Agent logged in.
     AgentLogin,
     /// Agent logged out.
@@ -206,6 +213,7 @@ impl EventKind {
             EventKind::Priority { .. } => "PRIORITY",
             EventKind::Escalate { .. } => "ESCALATE",
             EventKind::CallbackRequest { .. } => "CALLBACKREQUEST",
+            EventKind::CallbackFailed { .. } => "CALLBACKFAILED",
             EventKind::AgentLogin => "AGENTLOGIN",
             EventKind::AgentLogoff { .. } => "AGENTLOGOFF",
             EventKind::Pause { .. } => "PAUSE",
@@ -299,6 +307,10 @@ impl EventKind {
             EventKind::Priority { priority } => vec![s(priority)],
             EventKind::Escalate { step } => vec![s(step)],
             EventKind::CallbackRequest { number } => vec![clean(number)],
+            EventKind::CallbackFailed {
+                attempt,
+                will_retry,
+            } => vec![s(attempt), s(will_retry)],
             EventKind::AgentLogoff { login_secs } => vec![String::new(), s(login_secs)],
             EventKind::Pause { reason } | EventKind::Unpause { reason } => {
                 vec![clean(reason.as_str())]
@@ -333,6 +345,15 @@ fn clean(s: &str) -> String {
 }
 
 impl RouterEvent {
+    /// The queue_log verb; pauses without a queue are app_queue's PAUSEALL/UNPAUSEALL.
+    pub fn verb(&self) -> &'static str {
+        match (&self.kind, self.queue) {
+            (EventKind::Pause { .. }, None) => "PAUSEALL",
+            (EventKind::Unpause { .. }, None) => "UNPAUSEALL",
+            (k, _) => k.name(),
+        }
+    }
+
     /// Formats the event as one `queue_log` line (without the newline), given the
     /// queue and agent names as reporting tools expect them.
     pub fn queue_log_line(&self, queue_name: Option<&str>, agent_name: Option<&str>) -> String {
@@ -344,7 +365,7 @@ impl RouterEvent {
                 .unwrap_or_else(|| "NONE".into()),
             queue_name.map(clean).unwrap_or_else(|| "NONE".into()),
             agent_name.map(clean).unwrap_or_else(|| "NONE".into()),
-            self.kind.name()
+            self.verb()
         );
         for d in self.kind.data() {
             line.push('|');

@@ -17,6 +17,8 @@ pub enum CancelReason {
     Withdrawn,
     /// The agent logged out, was paused or removed.
     AgentGone,
+    /// It rang for the queue's ring timeout without an answer.
+    RingTimeout,
 }
 
 /// One command (or notification) for the edges.
