@@ -407,7 +407,7 @@ mod tests {
         };
         assert_eq!(
             e.queue_log_line(None, Some("Agent/101")),
-            "5|NONE|NONE|Agent/101|PAUSE|lunch_break"
+            "5|NONE|NONE|Agent/101|PAUSEALL|lunch_break"
         );
     }
 
