@@ -1,0 +1,124 @@
+//! Distribution of router outputs: broadcast to the edges, events to the log, metrics.
+
+use crate::metrics;
+use std::collections::HashMap;
+use std::sync::Arc;
+use switchyard_core::{AgentId, QueueId, RouterEvent, TenantId, Time};
+use switchyard_router::{Output, Router};
+use switchyard_store::NewEvent;
+use tokio::sync::{broadcast, mpsc};
+
+/// Names and tenants as last seen, so events about a queue or agent removed in the
+/// same input still get their queue_log names.
+#[derive(Debug, Default)]
+struct Names {
+    queues: HashMap<QueueId, (String, TenantId)>,
+    agents: HashMap<AgentId, (String, TenantId)>,
+}
+
+impl Names {
+    fn queue(&mut self, r: &Router, q: QueueId, now: Time) -> Option<(String, TenantId)> {
+        if let Ok(s) = r.queue_stats(q, now) {
+            self.queues.insert(q, (s.name.clone(), s.tenant));
+        }
+        self.queues.get(&q).cloned()
+    }
+
+    fn agent(&mut self, r: &Router, a: AgentId) -> Option<(String, TenantId)> {
+        if let Ok(v) = r.agent(a) {
+            self.agents.insert(a, (v.name.clone(), v.tenant));
+        }
+        self.agents.get(&a).cloned()
+    }
+}
+
+/// Where outputs go.
+#[derive(Debug)]
+pub(crate) struct Fanout {
+    outputs: broadcast::Sender<Arc<Output>>,
+    events: Option<mpsc::UnboundedSender<NewEvent>>,
+    names: Names,
+}
+
+impl Fanout {
+    pub(crate) fn new(
+        outputs: broadcast::Sender<Arc<Output>>,
+        events: Option<mpsc::UnboundedSender<NewEvent>>,
+    ) -> Self {
+        Fanout {
+            outputs,
+            events,
+            names: Names::default(),
+        }
+    }
+
+    /// Drains every pending output of the router.
+    pub(crate) fn drain(&mut self, router: &mut Router, now: Time) {
+        while let Some(out) = router.poll_output() {
+            match &out {
+                Output::Event(e) => self.event(router, e, now),
+                Output::QueueChanged { queue } => {
+                    if let Ok(s) = router.queue_stats(*queue, now) {
+                        metrics::queue_gauges(&s);
+                    }
+                }
+                Output::AgentChanged { agent, status } => {
+                    tracing::debug!(agent = %agent, status = %status, "agent state");
+                }
+                Output::Offer {
+                    offer,
+                    interaction,
+                    agent,
+                    queue,
+                    ..
+                } => {
+                    tracing::debug!(offer = %offer, interaction = %interaction, agent = %agent, queue = %queue, "offer");
+                }
+                Output::Connect {
+                    interaction,
+                    agent,
+                    queue,
+                    ..
+                } => {
+                    tracing::info!(interaction = %interaction, agent = %agent, queue = %queue, "connect");
+                }
+                Output::Overflow {
+                    interaction,
+                    queue,
+                    trigger,
+                    ..
+                } => {
+                    tracing::info!(interaction = %interaction, queue = %queue, ?trigger, "overflow");
+                }
+                Output::CancelOffer { .. } => {}
+            }
+            // No subscriber is fine (no edge running yet); a lagging one sees `Lagged`.
+            let _ = self.outputs.send(Arc::new(out));
+        }
+    }
+
+    fn event(&mut self, router: &Router, e: &RouterEvent, now: Time) {
+        let queue = e.queue.and_then(|q| self.names.queue(router, q, now));
+        let agent = e.agent.and_then(|a| self.names.agent(router, a));
+        let tenant = queue
+            .as_ref()
+            .map(|q| q.1)
+            .or(agent.as_ref().map(|a| a.1))
+            .or_else(|| {
+                e.interaction
+                    .and_then(|i| router.interaction(i))
+                    .map(|v| v.tenant)
+            });
+        let qname = queue.as_ref().map(|q| q.0.as_str());
+        metrics::count_event(e, qname);
+        let line = e.queue_log_line(qname, agent.as_ref().map(|a| a.0.as_str()));
+        tracing::debug!(tenant = ?tenant, line = %line, "event");
+        if let Some(tx) = &self.events {
+            let _ = tx.send(NewEvent {
+                tenant_id: tenant.map(|t| t.0 as i64),
+                event: e.clone(),
+                queue_log: line,
+            });
+        }
+    }
+}

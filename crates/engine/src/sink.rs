@@ -1,0 +1,84 @@
+//! The event log writer: every router event goes to the history table and, as one
+//! Asterisk-format line, to the `queue_log` file. It runs as its own task so the router
+//! never waits on a disk or a database.
+
+use std::path::PathBuf;
+use switchyard_store::{NewEvent, Store};
+use tokio::fs::OpenOptions;
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+const BATCH: usize = 256;
+
+/// Spawns and owns the event-log task.
+#[derive(Debug)]
+pub struct EventWriter {
+    task: JoinHandle<()>,
+}
+
+impl EventWriter {
+    /// Starts the writer; feed it with the returned sender (give it to
+    /// [`crate::Engine::spawn`]). `store` receives the history, `queue_log` the lines.
+    pub fn spawn(
+        store: Option<Store>,
+        queue_log: Option<PathBuf>,
+    ) -> (mpsc::UnboundedSender<NewEvent>, EventWriter) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(rx, store, queue_log));
+        (tx, EventWriter { task })
+    }
+
+    /// Waits until every event sent before all senders were dropped is written.
+    pub async fn finish(self) {
+        let _ = self.task.await;
+    }
+}
+
+async fn run(
+    mut rx: mpsc::UnboundedReceiver<NewEvent>,
+    store: Option<Store>,
+    path: Option<PathBuf>,
+) {
+    let mut file = match &path {
+        Some(p) => match OpenOptions::new().create(true).append(true).open(p).await {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::error!(path = %p.display(), error = %e, "cannot open queue_log; events go to the database only");
+                None
+            }
+        },
+        None => None,
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if let Some(f) = &mut file {
+            let mut text = String::new();
+            for e in &batch {
+                text.push_str(&e.queue_log);
+                text.push('\n');
+            }
+            if let Err(e) = f.write_all(text.as_bytes()).await {
+                tracing::error!(error = %e, "queue_log write failed");
+            }
+        }
+        if let Some(store) = &store {
+            // Retry a short outage; the file already has the lines.
+            let mut attempt = 0;
+            while let Err(e) = store.insert_events(&batch).await {
+                attempt += 1;
+                if attempt >= 5 {
+                    tracing::error!(error = %e, dropped = batch.len(), "event history write failed");
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+            }
+        }
+        batch.clear();
+    }
+    if let Some(f) = &mut file {
+        let _ = f.flush().await;
+        let _ = f.sync_all().await;
+    }
+    tracing::debug!("event log writer finished");
+}
