@@ -28,7 +28,9 @@ impl Router {
                 if q.cfg.tenant != cfg.tenant {
                     return Err(Error::TenantMismatch(q.cfg.tenant, cfg.tenant));
                 }
-                let rekey = q.required != required || q.cfg.max_penalty != cfg.max_penalty;
+                let rekey = q.required != required
+                    || q.cfg.max_penalty != cfg.max_penalty
+                    || q.cfg.escalation != cfg.escalation;
                 let max_wait_changed = q.cfg.max_wait_secs != cfg.max_wait_secs;
                 q.cfg = cfg;
                 q.schedule = schedule;
@@ -38,10 +40,20 @@ impl Router {
                 for i in line {
                     if rekey {
                         self.rekey(i, |r, it| {
+                            let cfg = &r.queues[&it.queue].cfg;
                             it.min_penalty = 0;
-                            it.max_penalty =
-                                r.queues[&it.queue].cfg.max_penalty.unwrap_or(u32::MAX);
-                            it.next_step = 0;
+                            it.max_penalty = cfg.max_penalty.unwrap_or(u32::MAX);
+                            // Steps already applied stay applied (their priority raise and
+                            // skill drops are kept, not replayed); their window carries over.
+                            it.next_step = it.next_step.min(cfg.escalation.len());
+                            for step in &cfg.escalation[..it.next_step] {
+                                if let Some(p) = step.min_penalty {
+                                    it.min_penalty = p;
+                                }
+                                if let Some(p) = step.max_penalty {
+                                    it.max_penalty = p;
+                                }
+                            }
                         });
                         self.arm_step(i);
                     }
@@ -116,6 +128,8 @@ impl Router {
                 a.cfg = cfg;
                 a.has = has;
                 self.refresh_agent(now, id);
+                // New skills may qualify it for work already waiting.
+                self.pending_agents.push(id);
                 let queues = self.agents[&id].queues.clone();
                 for q in queues {
                     self.check_leave_when_empty(now, q);

@@ -340,3 +340,90 @@ impl World {
             .collect()
     }
 }
+
+/// Helpers for the behaviour tests (additive).
+impl World {
+    /// A customer joins `q` with skill requirements that may carry minimum levels.
+    pub fn join_req(
+        &mut self,
+        q: QueueId,
+        channel: Channel,
+        skills: Vec<SkillReq>,
+        priority: i32,
+    ) -> InteractionId {
+        self.next_interaction += 1;
+        let id = InteractionId(self.next_interaction);
+        self.input(Input::Join(NewInteraction {
+            id,
+            tenant: TENANT,
+            queue: q,
+            channel,
+            caller_id: format!("+1555000{:04}", self.next_interaction),
+            skills,
+            priority,
+            arrived: None,
+        }));
+        id
+    }
+
+    /// Every router event so far, with the time it was produced.
+    pub fn router_events(&self) -> Vec<(Time, &RouterEvent)> {
+        self.log
+            .iter()
+            .filter_map(|(t, o)| match o {
+                Output::Event(e) => Some((*t, e)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Events of one verb (queue_log name, e.g. "PAUSEALL"): (second, interaction, agent).
+    pub fn events_named(&self, verb: &str) -> Vec<(u64, Option<InteractionId>, Option<AgentId>)> {
+        self.router_events()
+            .into_iter()
+            .filter(|(_, e)| e.verb() == verb)
+            .map(|(t, e)| (t.as_secs(), e.interaction, e.agent))
+            .collect()
+    }
+
+    /// Offers so far: (time, agent, interaction, channel, ring timeout).
+    pub fn offers(&self) -> Vec<(Time, AgentId, InteractionId, Channel, Duration)> {
+        self.log
+            .iter()
+            .filter_map(|(t, o)| match o {
+                Output::Offer {
+                    agent,
+                    interaction,
+                    channel,
+                    ring_timeout,
+                    ..
+                } => Some((*t, *agent, *interaction, *channel, *ring_timeout)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Number of outputs recorded so far (to check that a failed input said nothing).
+    pub fn output_count(&self) -> usize {
+        self.log.len()
+    }
+
+    /// The queue_log lines of every event so far, with queue and agent names looked up
+    /// in the router (objects removed since are written as NONE).
+    pub fn queue_log(&self) -> Vec<String> {
+        self.router_events()
+            .into_iter()
+            .map(|(_, e)| {
+                let q = e
+                    .queue
+                    .and_then(|q| self.router.queue_stats(q, self.now).ok())
+                    .map(|s| s.name);
+                let a = e
+                    .agent
+                    .and_then(|a| self.router.agent(a).ok())
+                    .map(|v| v.name);
+                e.queue_log_line(q.as_deref(), a.as_deref())
+            })
+            .collect()
+    }
+}
