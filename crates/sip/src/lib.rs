@@ -10,6 +10,7 @@ mod build;
 mod error;
 mod grammar;
 mod message;
+pub mod transaction;
 mod types;
 mod uri;
 mod wire;
