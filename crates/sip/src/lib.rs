@@ -6,7 +6,9 @@
 //! wake up (the str0m / quinn-proto shape). rsip does the low-level message tokenizing and
 //! holds messages, but its types stay private so it could be replaced.
 
+pub mod auth;
 mod build;
+pub mod digest;
 mod error;
 mod grammar;
 mod message;
