@@ -19,12 +19,14 @@ mod agents;
 mod error;
 mod events;
 mod model;
+mod offline;
 mod queues;
 mod secret;
 mod tenants;
 
 pub use error::{Error, Result};
 pub use model::*;
+pub use offline::{NewOfflineMessage, OfflineMessage};
 pub use secret::{hash_token, new_token, verify_password};
 
 use sqlx::AnyPool;
