@@ -122,7 +122,7 @@ impl Authenticator {
         }
         let issued = u64::from_str_radix(&nonce[..16], 16).ok()?;
         let serial = u32::from_str_radix(&nonce[16..24], 16).ok()?;
-        constant_time_eq(self.mac(issued, serial).as_bytes(), nonce[24..].as_bytes())
+        constant_time_eq(self.mac(issued, serial).as_bytes(), &nonce.as_bytes()[24..])
             .then_some(Time(issued))
     }
 

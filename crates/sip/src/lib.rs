@@ -12,6 +12,7 @@ pub mod digest;
 mod error;
 mod grammar;
 mod message;
+pub mod registrar;
 pub mod transaction;
 mod types;
 mod uri;

@@ -1,0 +1,108 @@
+//! Contact bindings per address-of-record, their expiry, and agent reachability.
+
+use std::collections::{HashMap, VecDeque};
+use switchyard_core::{AgentId, Time};
+
+/// One registered or configured contact of an AOR.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binding {
+    /// The contact URI as registered.
+    pub uri: String,
+    /// When it lapses; `None` for a static contact of a fixed device.
+    pub expires_at: Option<Time>,
+    /// Call-ID of the REGISTER that created or refreshed it (§10.3 step 7).
+    pub(crate) call_id: String,
+    /// CSeq of that REGISTER.
+    pub(crate) cseq: u32,
+}
+
+/// What the registrar tells the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistrarEvent {
+    /// An agent gained its first contact or lost its last one; feed it to the router
+    /// as `Input::SetReachable`.
+    Reachability {
+        /// The agent.
+        agent: AgentId,
+        /// Whether any contact is now registered or configured.
+        reachable: bool,
+    },
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Bindings {
+    by_aor: HashMap<String, Vec<Binding>>,
+    agent_of: HashMap<String, AgentId>,
+    reachable: HashMap<AgentId, bool>,
+    pub(crate) events: VecDeque<RegistrarEvent>,
+}
+
+impl Bindings {
+    pub(crate) fn link(&mut self, aor: &str, agent: AgentId) {
+        self.agent_of.insert(aor.to_owned(), agent);
+    }
+
+    pub(crate) fn get(&self, aor: &str, now: Time) -> Vec<Binding> {
+        self.by_aor
+            .get(aor)
+            .map(|v| {
+                v.iter()
+                    .filter(|b| b.expires_at.is_none_or(|t| t > now))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn find(&self, aor: &str, uri: &str) -> Option<&Binding> {
+        self.by_aor.get(aor)?.iter().find(|b| b.uri == uri)
+    }
+
+    pub(crate) fn upsert(&mut self, aor: &str, binding: Binding) {
+        let list = self.by_aor.entry(aor.to_owned()).or_default();
+        match list.iter_mut().find(|b| b.uri == binding.uri) {
+            Some(b) => *b = binding,
+            None => list.push(binding),
+        }
+    }
+
+    /// Removes registered (not static) contacts: one URI, or all with `None`.
+    pub(crate) fn remove(&mut self, aor: &str, uri: Option<&str>) {
+        if let Some(list) = self.by_aor.get_mut(aor) {
+            list.retain(|b| b.expires_at.is_none() || uri.is_some_and(|u| u != b.uri));
+        }
+    }
+
+    /// Drops lapsed bindings.
+    pub(crate) fn expire(&mut self, now: Time) {
+        for list in self.by_aor.values_mut() {
+            list.retain(|b| b.expires_at.is_none_or(|t| t > now));
+        }
+        self.by_aor.retain(|_, l| !l.is_empty());
+        let aors: Vec<String> = self.agent_of.keys().cloned().collect();
+        for aor in aors {
+            self.refresh(&aor, now);
+        }
+    }
+
+    /// Emits a reachability event if the AOR's agent changed state.
+    pub(crate) fn refresh(&mut self, aor: &str, now: Time) {
+        let Some(&agent) = self.agent_of.get(aor) else {
+            return;
+        };
+        let reachable = !self.get(aor, now).is_empty();
+        let before = self.reachable.insert(agent, reachable).unwrap_or(false);
+        if before != reachable {
+            self.events
+                .push_back(RegistrarEvent::Reachability { agent, reachable });
+        }
+    }
+
+    pub(crate) fn next_expiry(&self) -> Option<Time> {
+        self.by_aor
+            .values()
+            .flatten()
+            .filter_map(|b| b.expires_at)
+            .min()
+    }
+}

@@ -1,0 +1,273 @@
+//! The registrar (RFC 3261 §10.3) for agents' SIP devices, with digest authentication.
+//!
+//! Pure like the rest of the core: [`Registrar::handle_register`] takes `now`, the
+//! REGISTER and the credential store, and returns the response to send. Bindings expire by
+//! [`Registrar::handle_timeout`] at the instant [`Registrar::poll_timeout`] names, and every
+//! change in an agent's reachability comes out of [`Registrar::poll_event`].
+
+mod bindings;
+
+pub use bindings::{Binding, RegistrarEvent};
+
+use crate::auth::{Authenticator, Verdict};
+use crate::digest::Credentials;
+use crate::error::Result;
+use crate::grammar::{NameAddr, split_list};
+use crate::message::{Request, Response};
+use crate::types::{Method, StatusCode};
+use crate::uri::SipUri;
+use bindings::Bindings;
+use std::collections::HashMap;
+use std::time::Duration;
+use switchyard_core::{AgentId, Time};
+
+/// An agent's SIP account, as the store keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The agent this account belongs to.
+    pub agent: AgentId,
+    /// The SIP password (digest needs the clear text or HA1; the store holds it).
+    pub password: String,
+}
+
+/// Where agents' SIP credentials live; the server implements it over the store.
+pub trait CredentialStore {
+    /// The account for a SIP user name (the user part of the agent's AOR).
+    fn account(&self, username: &str) -> Option<Account>;
+}
+
+/// Registrar policy.
+#[derive(Clone, Debug)]
+pub struct RegistrarConfig {
+    /// Digest realm, usually the SIP domain.
+    pub realm: String,
+    /// Shortest registration accepted (423 below it), seconds.
+    pub min_expires: u32,
+    /// Longest registration granted (longer requests are shortened), seconds.
+    pub max_expires: u32,
+    /// Granted when the REGISTER names no expiry, seconds.
+    pub default_expires: u32,
+    /// Wrong responses in a row before a user gets 403 instead of a new challenge.
+    pub max_failures: u32,
+    /// How long a nonce stays fresh.
+    pub nonce_lifetime: Duration,
+}
+
+impl Default for RegistrarConfig {
+    fn default() -> Self {
+        RegistrarConfig {
+            realm: "switchyard".into(),
+            min_expires: 60,
+            max_expires: 3600,
+            default_expires: 3600,
+            max_failures: 3,
+            nonce_lifetime: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A registered (or static) contact handed to the B2BUA.
+pub type Contact = Binding;
+
+/// The registrar.
+#[derive(Debug)]
+pub struct Registrar {
+    config: RegistrarConfig,
+    auth: Authenticator,
+    bindings: Bindings,
+    failures: HashMap<String, u32>,
+}
+
+impl Registrar {
+    /// A registrar whose nonces are keyed by `secret` (share it between nodes).
+    pub fn new(config: RegistrarConfig, secret: &[u8]) -> Registrar {
+        let auth = Authenticator::new(config.realm.clone(), secret, config.nonce_lifetime);
+        Registrar {
+            config,
+            auth,
+            bindings: Bindings::default(),
+            failures: HashMap::new(),
+        }
+    }
+
+    /// Configures a fixed device: `contact` is always a target for `aor`, which makes the
+    /// agent reachable without registering.
+    pub fn add_static(&mut self, now: Time, agent: AgentId, aor: &str, contact: &str) {
+        let aor = SipUri::parse(aor).map_or_else(|| aor.to_owned(), |u| u.aor());
+        self.bindings.link(&aor, agent);
+        let binding = Binding {
+            uri: contact.to_owned(),
+            expires_at: None,
+            call_id: String::new(),
+            cseq: 0,
+        };
+        self.bindings.upsert(&aor, binding);
+        self.bindings.refresh(&aor, now);
+    }
+
+    /// The live contacts of an AOR (`sip:user@domain`), static ones included.
+    pub fn contacts(&self, aor: &str, now: Time) -> Vec<Contact> {
+        let aor = SipUri::parse(aor).map_or_else(|| aor.to_owned(), |u| u.aor());
+        self.bindings.get(&aor, now)
+    }
+
+    /// Handles a REGISTER and returns the response to send.
+    pub fn handle_register(
+        &mut self,
+        now: Time,
+        req: &Request,
+        store: &dyn CredentialStore,
+    ) -> Result<Response> {
+        if req.method() != Method::Register {
+            return req.reply(StatusCode::new(405).expect("valid")).build();
+        }
+        let creds = req
+            .header("Authorization")
+            .iter()
+            .filter_map(|v| Credentials::parse(v).ok().flatten())
+            .find(|c| c.realm == self.config.realm);
+        let account = creds.as_ref().and_then(|c| store.account(&c.username));
+        let password = account.as_ref().map(|a| a.password.as_str());
+        match self
+            .auth
+            .verify(now, Method::Register, creds.as_ref(), password)
+        {
+            Verdict::Authorized { username } => {
+                self.failures.remove(&username);
+                let account = account.expect("authorized users have accounts");
+                self.register(now, req, &username, account.agent)
+            }
+            Verdict::Challenge { stale } => self.challenge(now, req, stale),
+            Verdict::Replay => self.challenge(now, req, false),
+            Verdict::WrongCredentials { username } => {
+                let n = self.failures.entry(username.clone()).or_default();
+                *n += 1;
+                if *n >= self.config.max_failures {
+                    self.failures.remove(&username);
+                    req.reply(StatusCode::FORBIDDEN).build()
+                } else {
+                    self.challenge(now, req, false)
+                }
+            }
+        }
+    }
+
+    fn challenge(&mut self, now: Time, req: &Request, stale: bool) -> Result<Response> {
+        let mut b = req.reply(StatusCode::UNAUTHORIZED);
+        for ch in self.auth.challenges(now, stale) {
+            b = b.header("WWW-Authenticate", ch.to_header_value());
+        }
+        b.build()
+    }
+
+    fn register(
+        &mut self,
+        now: Time,
+        req: &Request,
+        username: &str,
+        agent: AgentId,
+    ) -> Result<Response> {
+        let Some(aor) = SipUri::parse(&req.head().to.uri) else {
+            return req.reply(StatusCode::UNSUPPORTED_URI_SCHEME).build();
+        };
+        // An account may only bind its own AOR.
+        if aor.user.as_deref() != Some(username) {
+            return req.reply(StatusCode::FORBIDDEN).build();
+        }
+        let aor = aor.aor();
+        self.bindings.link(&aor, agent);
+        let header_expires = req.header("Expires").first().map(|v| self.parse_expires(v));
+        let mut contacts = Vec::new();
+        for value in req.header("Contact") {
+            contacts.extend(
+                split_list(&value, "Contact")
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(str::to_owned),
+            );
+        }
+        let (call_id, cseq) = (req.head().call_id.as_str().to_owned(), req.head().cseq);
+        if contacts.iter().any(|c| c == "*") {
+            // §10.3 step 6: "*" only alone and with Expires: 0.
+            if contacts.len() != 1 || header_expires != Some(0) {
+                return req.reply(StatusCode::BAD_REQUEST).build();
+            }
+            self.bindings.remove(&aor, None);
+        } else {
+            let mut updates = Vec::new();
+            for c in &contacts {
+                let Ok(na) = NameAddr::parse(c, "Contact") else {
+                    return req.reply(StatusCode::BAD_REQUEST).build();
+                };
+                let expires = na
+                    .params
+                    .value("expires")
+                    .map(|v| self.parse_expires(v))
+                    .or(header_expires)
+                    .unwrap_or(self.config.default_expires);
+                if expires != 0 && expires < self.config.min_expires {
+                    return req
+                        .reply(StatusCode::INTERVAL_TOO_BRIEF)
+                        .header("Min-Expires", self.config.min_expires.to_string())
+                        .build();
+                }
+                if let Some(old) = self.bindings.find(&aor, &na.uri) {
+                    // §10.3 step 7: an older REGISTER of the same Call-ID arrived late.
+                    if old.call_id == call_id && cseq <= old.cseq {
+                        return req.reply(StatusCode::SERVER_ERROR).build();
+                    }
+                }
+                updates.push((na.uri, expires.min(self.config.max_expires)));
+            }
+            for (uri, expires) in updates {
+                if expires == 0 {
+                    self.bindings.remove(&aor, Some(&uri));
+                } else {
+                    let expires_at = Some(now + Duration::from_secs(expires.into()));
+                    let binding = Binding {
+                        uri,
+                        expires_at,
+                        call_id: call_id.clone(),
+                        cseq,
+                    };
+                    self.bindings.upsert(&aor, binding);
+                }
+            }
+        }
+        self.bindings.refresh(&aor, now);
+        let mut ok = req.reply(StatusCode::OK);
+        for b in self.bindings.get(&aor, now) {
+            let contact = match b.expires_at {
+                Some(at) => format!("<{}>;expires={}", b.uri, at.saturating_since(now).as_secs()),
+                None => format!("<{}>", b.uri),
+            };
+            ok = ok.header("Contact", contact);
+        }
+        ok.build()
+    }
+
+    /// Expiry values beyond 2^32-1 (RFC 4475 scalar02) fall back to the default.
+    fn parse_expires(&self, v: &str) -> u32 {
+        v.trim()
+            .parse::<u32>()
+            .unwrap_or(self.config.default_expires)
+    }
+
+    /// Lapses bindings due at `now`.
+    pub fn handle_timeout(&mut self, now: Time) {
+        self.bindings.expire(now);
+    }
+
+    /// When the next binding lapses.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        self.bindings.next_expiry()
+    }
+
+    /// Next reachability change.
+    pub fn poll_event(&mut self) -> Option<RegistrarEvent> {
+        self.bindings.events.pop_front()
+    }
+}
+
+#[cfg(test)]
+mod tests;
