@@ -1,0 +1,139 @@
+//! Command line: `switchyard serve | migrate | token create | config check`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Switchyard: an open-source ACD. Callers, chats and callbacks wait in the same queues;
+/// one router hands each to the right agent.
+#[derive(Debug, Parser)]
+#[command(name = "switchyard", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the server: REST API, router, event log (and, when built in, the SIP edge).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DbArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Work with config-as-code files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// Where the data lives; shared by every subcommand touching the database.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DbArgs {
+    /// Data directory: SQLite database, queue_log, sounds, generated admin token.
+    /// [default: ./data]
+    #[arg(long, env = "SWITCHYARD_DATA_DIR", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Database URL: `postgres://user@host/db` for PostgreSQL, `sqlite://path` for a
+    /// SQLite file. [default: sqlite://<data-dir>/switchyard.db]
+    #[arg(long, env = "SWITCHYARD_DATABASE_URL", value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// TOML file with `[server]` settings and tenants/queues/agents/schedules to apply.
+    #[arg(long, short = 'c', env = "SWITCHYARD_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// `switchyard serve` options. Each also reads a `SWITCHYARD_…` environment variable;
+/// the command line wins over the environment, which wins over the config file's
+/// `[server]` table.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServeArgs {
+    /// Database and data directory.
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// Address of the HTTP server (REST API, /docs, /metrics). [default: 127.0.0.1:8080]
+    #[arg(long, env = "SWITCHYARD_HTTP_LISTEN", value_name = "ADDR")]
+    pub(crate) http_listen: Option<SocketAddr>,
+    /// Address the SIP edge listens on (UDP and TCP). [default: 127.0.0.1:5060]
+    #[arg(long, env = "SWITCHYARD_SIP_LISTEN", value_name = "ADDR")]
+    pub(crate) sip_listen: Option<SocketAddr>,
+    /// Redis URL for shared runtime state in multi-node production (`redis://host:6379`).
+    /// Without it runtime state stays in this process's memory.
+    #[arg(long, env = "SWITCHYARD_REDIS_URL", value_name = "URL")]
+    pub(crate) redis_url: Option<String>,
+    /// Log format on stderr. [default: text]
+    #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, value_name = "FORMAT")]
+    pub(crate) log_format: Option<LogFormat>,
+    /// Bootstrap admin token (deployment-wide) instead of a generated one; handy for
+    /// automation. Keep it secret.
+    #[arg(
+        long,
+        env = "SWITCHYARD_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub(crate) admin_token: Option<String>,
+    /// Do not create the demo tenant on an empty store.
+    #[arg(long, env = "SWITCHYARD_NO_DEMO")]
+    pub(crate) no_demo: bool,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `switchyard token …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create an API token and print its secret (shown only once).
+    Create(TokenCreate),
+}
+
+/// `switchyard token create` options.
+#[derive(Debug, Args)]
+pub(crate) struct TokenCreate {
+    /// Database and data directory.
+    #[command(flatten)]
+    pub(crate) db: DbArgs,
+    /// Tenant name or id the token is scoped to; omit for a deployment-wide admin token.
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
+    /// Role: admin (everything in scope), supervisor (read + live actions), agent (own presence).
+    #[arg(long, value_enum, default_value = "admin")]
+    pub(crate) role: RoleArg,
+    /// For the agent role: the agent's name or id.
+    #[arg(long)]
+    pub(crate) agent: Option<String>,
+    /// A label for the token.
+    #[arg(long, default_value = "cli")]
+    pub(crate) name: String,
+}
+
+/// Token roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RoleArg {
+    /// Everything within its scope.
+    Admin,
+    /// Read everything of its tenant; live actions.
+    Supervisor,
+    /// Its own agent's presence only.
+    Agent,
+}
+
+/// `switchyard config …`
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Parse and validate a config file without touching any database.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+}

@@ -1,0 +1,288 @@
+//! `switchyard serve`: wiring the store, the router task, the event log and the HTTP
+//! server, and taking them down in order on SIGTERM/SIGINT.
+
+use crate::cli::{LogFormat, ServeArgs};
+use crate::config::ConfigFile;
+use crate::seed::{DEMO_CREDENTIALS, DEMO_TENANT, DEMO_TOML};
+use crate::{Settings, open_store};
+use anyhow::{Context, Result, bail};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use switchyard_api::AppState;
+use switchyard_engine::{Engine, EventWriter, Router};
+use switchyard_store::{Page, Role, Store};
+
+/// What the SIP edge is given once it is wired in (crates/sip).
+#[derive(Clone, Debug)]
+pub(crate) struct SipSettings {
+    /// Address to listen on.
+    pub(crate) listen: SocketAddr,
+}
+
+/// The resolved `serve` settings.
+#[derive(Clone, Debug)]
+pub(crate) struct ServeSettings {
+    pub(crate) base: Settings,
+    pub(crate) http_listen: SocketAddr,
+    pub(crate) sip: SipSettings,
+    pub(crate) redis_url: Option<String>,
+    pub(crate) log_format: LogFormat,
+    pub(crate) admin_token: Option<String>,
+    pub(crate) no_demo: bool,
+}
+
+impl ServeSettings {
+    /// Command line / environment first, then the config file, then defaults.
+    pub(crate) fn resolve(args: ServeArgs, file: &ConfigFile) -> Result<ServeSettings> {
+        let s = &file.server;
+        let redis_url = args.redis_url.or(s.redis_url.clone());
+        if let Some(u) = &redis_url {
+            if !(u.starts_with("redis://") || u.starts_with("rediss://")) {
+                bail!("--redis-url must start with redis:// or rediss://");
+            }
+        }
+        if let Some(t) = &args.admin_token {
+            if t.len() < 16 {
+                bail!("--admin-token must be at least 16 characters");
+            }
+        }
+        Ok(ServeSettings {
+            base: Settings::resolve(&args.db, file),
+            http_listen: args
+                .http_listen
+                .or(s.http_listen)
+                .unwrap_or(([127, 0, 0, 1], 8080).into()),
+            sip: SipSettings {
+                listen: args
+                    .sip_listen
+                    .or(s.sip_listen)
+                    .unwrap_or(([127, 0, 0, 1], 5060).into()),
+            },
+            redis_url,
+            log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
+            admin_token: args.admin_token,
+            no_demo: args.no_demo,
+        })
+    }
+}
+
+/// Runs the server until SIGTERM/SIGINT.
+pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
+    let store = open_store(&cfg.base).await?;
+    let fresh = store.is_empty().await?;
+    if fresh && file.tenants.is_empty() && !cfg.no_demo {
+        let demo = ConfigFile::parse(DEMO_TOML).context("demo config")?;
+        crate::config::apply(&store, &demo).await?;
+        tracing::info!(tenant = DEMO_TENANT, "seeded the demo tenant");
+    }
+    crate::config::apply(&store, &file).await?;
+    let admin = bootstrap_admin(&store, &cfg.base.data_dir, cfg.admin_token.as_deref()).await?;
+
+    let (events, writer) = EventWriter::spawn(
+        Some(store.clone()),
+        Some(cfg.base.data_dir.join("queue_log")),
+    );
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    let (engine, engine_task) = Engine::spawn(Router::new(seed), Some(events));
+    let loaded = switchyard_engine::load_from_store(&engine, &store).await?;
+    tracing::info!(
+        queues = loaded.queues,
+        agents = loaded.agents,
+        memberships = loaded.memberships,
+        "router loaded"
+    );
+
+    // The SIP edge lives in crates/sip and is wired in by its own change; until then the
+    // flag is validated and carried here so deployments can already set it.
+    tracing::warn!(sip_listen = %cfg.sip.listen, "SIP edge is not enabled in this build: no SIP socket is opened");
+    if let Some(u) = &cfg.redis_url {
+        tracing::warn!(redis = %redact(u), "Redis runtime state is not implemented in this build: runtime state stays in memory");
+    }
+
+    let listener = tokio::net::TcpListener::bind(cfg.http_listen)
+        .await
+        .with_context(|| format!("binding {}", cfg.http_listen))?;
+    let addr = listener.local_addr()?;
+    let sounds_dir = cfg.base.data_dir.join("sounds");
+    std::fs::create_dir_all(&sounds_dir)
+        .with_context(|| format!("creating {}", sounds_dir.display()))?;
+    let state = AppState {
+        store: store.clone(),
+        engine: engine.clone(),
+        sounds_dir,
+    };
+    banner(&store, &cfg, addr, &admin).await?;
+
+    axum::serve(listener, switchyard_api::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("HTTP server")?;
+
+    tracing::info!("shutting down: stopping the router, flushing the event log");
+    engine.shutdown().await;
+    let _ = engine_task.await;
+    drop(engine);
+    writer.finish().await;
+    store.close().await;
+    tracing::info!("bye");
+    Ok(())
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}***{}", &url[..s + 3], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// The bootstrap admin token and where it came from.
+#[derive(Debug)]
+pub(crate) struct Admin {
+    token: Option<String>,
+    source: String,
+}
+
+/// Ensures a deployment-wide admin token exists and returns it when we know it.
+async fn bootstrap_admin(store: &Store, data_dir: &Path, given: Option<&str>) -> Result<Admin> {
+    if let Some(t) = given {
+        if !store.token_exists(t).await? {
+            store
+                .create_token(
+                    None,
+                    Role::Admin,
+                    None,
+                    "bootstrap (--admin-token)",
+                    Some(t),
+                )
+                .await?;
+        }
+        return Ok(Admin {
+            token: Some(t.into()),
+            source: "from --admin-token / SWITCHYARD_ADMIN_TOKEN".into(),
+        });
+    }
+    let file: PathBuf = data_dir.join("admin_token");
+    if let Ok(t) = std::fs::read_to_string(&file) {
+        let t = t.trim().to_string();
+        if store.token_exists(&t).await? {
+            return Ok(Admin {
+                token: Some(t),
+                source: format!("stored in {}", file.display()),
+            });
+        }
+    }
+    let roots = store
+        .list_tokens(
+            None,
+            Page {
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?;
+    if !roots.is_empty() {
+        return Ok(Admin {
+            token: None,
+            source: "created earlier; make another with `switchyard token create`".into(),
+        });
+    }
+    let (_, secret) = store
+        .create_token(None, Role::Admin, None, "bootstrap (generated)", None)
+        .await?;
+    write_private(&file, &secret)?;
+    Ok(Admin {
+        token: Some(secret),
+        source: format!("generated, stored in {}", file.display()),
+    })
+}
+
+fn write_private(path: &Path, secret: &str) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    writeln!(f, "{secret}")?;
+    Ok(())
+}
+
+async fn banner(store: &Store, cfg: &ServeSettings, addr: SocketAddr, admin: &Admin) -> Result<()> {
+    let base = format!("http://{addr}");
+    let mut out = String::new();
+    out.push_str("\nSwitchyard is running.\n");
+    out.push_str(&format!("  REST API      {base}/api/v1\n"));
+    out.push_str(&format!(
+        "  API docs      {base}/docs   (OpenAPI: {base}/api/v1/openapi.json)\n"
+    ));
+    out.push_str(&format!(
+        "  health        {base}/healthz  {base}/readyz  {base}/metrics\n"
+    ));
+    out.push_str(&format!(
+        "  SIP           {} (not enabled in this build)\n",
+        cfg.sip.listen
+    ));
+    out.push_str(&format!(
+        "  data dir      {}\n",
+        cfg.base.data_dir.display()
+    ));
+    out.push_str(&format!(
+        "  database      {}\n",
+        redact(&cfg.base.database_url)
+    ));
+    out.push_str(&format!(
+        "  queue_log     {}\n",
+        cfg.base.data_dir.join("queue_log").display()
+    ));
+    match &admin.token {
+        Some(t) => out.push_str(&format!("  admin token   {t}   ({})\n", admin.source)),
+        None => out.push_str(&format!("  admin token   ({})\n", admin.source)),
+    }
+    if let Some(t) = store.tenant_by_name(DEMO_TENANT).await? {
+        out.push_str(&format!(
+            "\nDemo tenant {:?} (id {}): queues sales (dial 500) and support (dial 501).\n",
+            t.name, t.id
+        ));
+        out.push_str("  agent   SIP user / password     chat login / password\n");
+        for (name, sip, sip_pw, chat, chat_pw) in DEMO_CREDENTIALS {
+            out.push_str(&format!(
+                "  {name:<7} {sip} / {sip_pw:<15} {chat} / {chat_pw}\n"
+            ));
+        }
+        out.push_str("  (demo credentials: change them for anything but a demo)\n");
+    }
+    println!("{out}");
+    tracing::info!(http = %addr, "listening");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("signal received: no new connections, finishing requests");
+}
