@@ -1,5 +1,6 @@
 //! Read-only views: queue figures, the line, agents, estimated wait.
 
+use crate::skills::Reqs;
 use crate::state::{IState, Interaction};
 use crate::view::{AgentView, Estimate, InteractionState, InteractionView, QueueStats};
 use crate::{Error, Result, Router};
@@ -49,14 +50,15 @@ impl Router {
             .collect())
     }
 
-    /// Members who could take work now, and members logged in and unpaused.
-    fn staffing(&self, q: QueueId) -> (u32, u32) {
+    /// Members logged in and unpaused who have the skills `reqs` asks for, and how many
+    /// of them could take work now.
+    fn staffing(&self, q: QueueId, reqs: &Reqs) -> (u32, u32) {
         let queue = &self.queues[&q];
         let mut staffed = 0;
         let mut free = 0;
         for a in queue.members.keys() {
             let agent = &self.agents[a];
-            if agent.online() && !agent.paused_in(q) {
+            if agent.online() && !agent.paused_in(q) && agent.has.meets(reqs) {
                 staffed += 1;
                 if agent.offer.is_none()
                     && agent.active.is_empty()
@@ -69,8 +71,8 @@ impl Router {
         (staffed, free)
     }
 
-    fn eta(&self, q: QueueId, position: u32) -> Option<Duration> {
-        let (staffed, free) = self.staffing(q);
+    fn eta(&self, q: QueueId, position: u32, reqs: &Reqs) -> Option<Duration> {
+        let (staffed, free) = self.staffing(q, reqs);
         if staffed == 0 {
             return None;
         }
@@ -93,7 +95,7 @@ impl Router {
         let position = self.position_of(it);
         Some(Estimate {
             position,
-            wait: self.eta(it.queue, position),
+            wait: self.eta(it.queue, position, &it.reqs),
         })
     }
 
@@ -110,7 +112,7 @@ impl Router {
                     k.id,
                     Estimate {
                         position,
-                        wait: self.eta(q, position),
+                        wait: self.eta(q, position, &self.interactions[&k.id].reqs),
                     },
                 )
             })
@@ -131,7 +133,9 @@ impl Router {
             .keys()
             .filter(|a| self.agents[*a].online())
             .count() as u32;
-        let (_, free) = self.staffing(q);
+        // A customer joining now needs at least the queue's skills.
+        let reqs = Reqs::build(queue.required.iter().copied(), &[]);
+        let (_, free) = self.staffing(q, &reqs);
         let ended = c.answered + c.abandoned;
         let ratio = |num: u64, den: u64, none: f64| {
             if den == 0 {
@@ -160,7 +164,7 @@ impl Router {
             avg_handle_secs: c.aht_ms.unwrap_or(0.0) / 1000.0,
             avg_wait_secs: ratio(c.wait_ms_answered, c.answered, 0.0) / 1000.0,
             estimated_wait_secs: self
-                .eta(q, queue.line.len() as u32 + 1)
+                .eta(q, queue.line.len() as u32 + 1, &reqs)
                 .map(|d| d.as_secs()),
         })
     }
