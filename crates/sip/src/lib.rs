@@ -13,6 +13,7 @@ mod error;
 mod grammar;
 mod message;
 pub mod registrar;
+pub mod sdp;
 pub mod transaction;
 mod types;
 mod uri;
