@@ -9,6 +9,7 @@
 pub mod auth;
 mod build;
 pub mod digest;
+pub mod endpoint;
 mod error;
 mod grammar;
 mod message;

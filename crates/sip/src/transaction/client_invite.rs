@@ -181,6 +181,11 @@ impl InviteClient {
         b.build().map(|r| r.to_bytes()).unwrap_or_default()
     }
 
+    /// True once the transaction is over and can be dropped.
+    pub fn is_terminated(&self) -> bool {
+        self.state == InviteClientState::Terminated
+    }
+
     /// Next bytes to send to the peer.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()

@@ -131,6 +131,11 @@ impl NonInviteClient {
         self.events.push_back(ClientEvent::Terminated);
     }
 
+    /// True once the transaction is over and can be dropped.
+    pub fn is_terminated(&self) -> bool {
+        self.state == NonInviteClientState::Terminated
+    }
+
     /// Next bytes to send to the peer.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()

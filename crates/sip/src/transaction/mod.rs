@@ -17,11 +17,11 @@ mod key;
 mod server_invite;
 mod server_non_invite;
 
-pub use client_invite::InviteClient;
-pub use client_non_invite::NonInviteClient;
+pub use client_invite::{InviteClient, InviteClientState};
+pub use client_non_invite::{NonInviteClient, NonInviteClientState};
 pub use key::{ClientKey, ServerKey};
-pub use server_invite::InviteServer;
-pub use server_non_invite::NonInviteServer;
+pub use server_invite::{InviteServer, InviteServerState};
+pub use server_non_invite::{NonInviteServer, NonInviteServerState};
 
 use crate::message::{Request, Response};
 use std::time::Duration;

@@ -147,6 +147,11 @@ impl InviteServer {
         self.events.push_back(ServerEvent::Terminated);
     }
 
+    /// True once the transaction is over and can be dropped.
+    pub fn is_terminated(&self) -> bool {
+        self.state == InviteServerState::Terminated
+    }
+
     /// Next bytes to send to the peer.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()

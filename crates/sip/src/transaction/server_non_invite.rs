@@ -107,6 +107,11 @@ impl NonInviteServer {
         }
     }
 
+    /// True once the transaction is over and can be dropped.
+    pub fn is_terminated(&self) -> bool {
+        self.state == NonInviteServerState::Terminated
+    }
+
     /// Next bytes to send to the peer.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.transmits.pop_front()

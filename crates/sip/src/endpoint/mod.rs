@@ -1,0 +1,229 @@
+//! The SIP endpoint core: everything between a datagram and the registrar, still pure.
+//!
+//! [`Endpoint`] parses what arrives, answers malformed requests statelessly, matches
+//! requests to server transactions (creating them for new requests), hands REGISTER to the
+//! [`Registrar`] and answers OPTIONS itself. Call handling (INVITE → queue, agent legs) is
+//! not wired yet: INVITEs get 480 Temporarily Unavailable. Like the transactions, it is
+//! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
+//! address the request came from (symmetric response routing, RFC 3581 style).
+
+use crate::error::Disposition;
+use crate::message::{Message, Request};
+use crate::registrar::{CredentialStore, Registrar, RegistrarConfig, RegistrarEvent};
+use crate::transaction::{InviteServer, NonInviteServer, ServerKey, TimerConfig};
+use crate::types::{Method, StatusCode};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use switchyard_core::Time;
+
+/// Endpoint settings.
+#[derive(Clone, Debug, Default)]
+pub struct EndpointConfig {
+    /// Transaction timers.
+    pub timers: TimerConfig,
+    /// Registrar policy.
+    pub registrar: RegistrarConfig,
+}
+
+/// Bytes to send and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Datagram {
+    /// Destination.
+    pub to: SocketAddr,
+    /// The serialized message.
+    pub bytes: Vec<u8>,
+}
+
+/// What the endpoint tells the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndpointEvent {
+    /// From the registrar: an agent's reachability changed.
+    Registrar(RegistrarEvent),
+    /// A message was dropped or rejected as malformed (for rate limiting and metrics).
+    Malformed {
+        /// Its source.
+        from: SocketAddr,
+    },
+}
+
+#[derive(Debug)]
+enum ServerTx {
+    Invite(InviteServer),
+    NonInvite(NonInviteServer),
+}
+
+/// The endpoint. `S` is the credential store the server implements over its database.
+#[derive(Debug)]
+pub struct Endpoint<S> {
+    config: EndpointConfig,
+    store: S,
+    registrar: Registrar,
+    servers: HashMap<ServerKey, (SocketAddr, ServerTx)>,
+    out: VecDeque<Datagram>,
+    events: VecDeque<EndpointEvent>,
+}
+
+impl<S: CredentialStore> Endpoint<S> {
+    /// An endpoint whose nonces are keyed by `secret`.
+    pub fn new(config: EndpointConfig, store: S, secret: &[u8]) -> Endpoint<S> {
+        let registrar = Registrar::new(config.registrar.clone(), secret);
+        Endpoint {
+            config,
+            store,
+            registrar,
+            servers: HashMap::new(),
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The registrar, for lookups (`contacts`) and static contacts.
+    pub fn registrar_mut(&mut self) -> &mut Registrar {
+        &mut self.registrar
+    }
+
+    /// One datagram from `from`.
+    pub fn handle_datagram(&mut self, now: Time, from: SocketAddr, bytes: &[u8]) {
+        match Message::parse(bytes) {
+            Ok(Message::Request(req)) => self.handle_request(now, from, req),
+            // No client transactions yet (qualify and agent legs come next): stray responses
+            // are dropped as §18.1.2 says for unmatched ones.
+            Ok(Message::Response(_)) => {}
+            Err(e) => {
+                if let Disposition::Reply(_, bytes) = e.disposition() {
+                    self.out.push_back(Datagram { to: from, bytes });
+                }
+                self.events.push_back(EndpointEvent::Malformed { from });
+            }
+        }
+        self.drain(now);
+    }
+
+    fn handle_request(&mut self, now: Time, from: SocketAddr, req: Request) {
+        let key = ServerKey::of_request(&req);
+        if let Some((_, tx)) = self.servers.get_mut(&key) {
+            match tx {
+                ServerTx::Invite(t) => t.handle_message(now, req),
+                ServerTx::NonInvite(t) => t.handle_message(now, req),
+            }
+            return;
+        }
+        match req.method() {
+            // An ACK without a transaction acknowledges a 2xx: dialogs are not wired yet.
+            Method::Ack => {}
+            Method::Invite => {
+                let Some(mut t) = InviteServer::new(&req, self.config.timers) else {
+                    return;
+                };
+                if let Ok(resp) = req.reply(StatusCode::new(480).expect("valid")).build() {
+                    t.send_response(now, resp);
+                }
+                self.servers.insert(key, (from, ServerTx::Invite(t)));
+            }
+            method => {
+                let Some(mut t) = NonInviteServer::new(&req, self.config.timers) else {
+                    return;
+                };
+                let resp = match method {
+                    Method::Register => self.registrar.handle_register(now, &req, &self.store),
+                    Method::Options => req
+                        .reply(StatusCode::OK)
+                        .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+                        .header("Accept", "application/sdp")
+                        .build(),
+                    Method::Cancel | Method::Bye => req.reply(StatusCode::NO_TRANSACTION).build(),
+                    _ => req
+                        .reply(StatusCode::new(405).expect("valid"))
+                        .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+                        .build(),
+                };
+                match resp {
+                    Ok(resp) => t.send_response(now, resp),
+                    Err(_) => {
+                        if let Ok(r) = req.reply(StatusCode::SERVER_ERROR).build() {
+                            t.send_response(now, r);
+                        }
+                    }
+                }
+                self.servers.insert(key, (from, ServerTx::NonInvite(t)));
+            }
+        }
+    }
+
+    /// Fires every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Time) {
+        for (_, tx) in self.servers.values_mut() {
+            match tx {
+                ServerTx::Invite(t) => t.handle_timeout(now),
+                ServerTx::NonInvite(t) => t.handle_timeout(now),
+            }
+        }
+        if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
+            self.registrar.handle_timeout(now);
+        }
+        self.drain(now);
+    }
+
+    fn drain(&mut self, _now: Time) {
+        let mut finished = Vec::new();
+        for (key, (peer, tx)) in &mut self.servers {
+            let (transmits, terminated) = match tx {
+                ServerTx::Invite(t) => {
+                    // AckTimeout needs no action: the caller gave up; the failure was sent.
+                    while t.poll_event().is_some() {}
+                    (
+                        std::iter::from_fn(|| t.poll_transmit()).collect::<Vec<_>>(),
+                        t.is_terminated(),
+                    )
+                }
+                ServerTx::NonInvite(t) => {
+                    while t.poll_event().is_some() {}
+                    (
+                        std::iter::from_fn(|| t.poll_transmit()).collect(),
+                        t.is_terminated(),
+                    )
+                }
+            };
+            self.out.extend(transmits.into_iter().map(|t| Datagram {
+                to: *peer,
+                bytes: t.0,
+            }));
+            if terminated {
+                finished.push(key.clone());
+            }
+        }
+        for key in finished {
+            self.servers.remove(&key);
+        }
+        while let Some(e) = self.registrar.poll_event() {
+            self.events.push_back(EndpointEvent::Registrar(e));
+        }
+    }
+
+    /// Next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Datagram> {
+        self.out.pop_front()
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        let tx = self.servers.values().filter_map(|(_, tx)| match tx {
+            ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
+            ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
+        });
+        tx.chain(self.registrar.poll_timeout()).min()
+    }
+
+    /// Next event for the server.
+    pub fn poll_event(&mut self) -> Option<EndpointEvent> {
+        self.events.pop_front()
+    }
+
+    /// Live server transactions (for tests and metrics).
+    pub fn transaction_count(&self) -> usize {
+        self.servers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+use super::*;
+use crate::digest::{Algorithm, Challenge, Credentials};
+use crate::registrar::Account;
+use switchyard_core::AgentId;
+
+const T0: Time = Time(1_800_000_000_000);
+
+struct Store;
+
+impl CredentialStore for Store {
+    fn account(&self, username: &str) -> Option<Account> {
+        (username == "1001").then(|| Account {
+            agent: AgentId(7),
+            password: "pw".into(),
+        })
+    }
+}
+
+fn peer() -> SocketAddr {
+    "192.0.2.9:5062".parse().unwrap()
+}
+
+fn endpoint() -> Endpoint<Store> {
+    let mut config = EndpointConfig::default();
+    config.registrar.realm = "example.com".into();
+    Endpoint::new(config, Store, b"secret")
+}
+
+fn msg(method: &str, branch: &str, extra: &str) -> Vec<u8> {
+    format!(
+        "{method} sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.9:5062;branch=z9hG4bK{branch}\r\n\
+         Max-Forwards: 70\r\nFrom: <sip:1001@example.com>;tag=a\r\nTo: <sip:1001@example.com>\r\n\
+         Call-ID: ep-1\r\nCSeq: 1 {method}\r\n{extra}Content-Length: 0\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+fn sent(ep: &mut Endpoint<Store>) -> Vec<(SocketAddr, u16)> {
+    std::iter::from_fn(|| ep.poll_transmit())
+        .map(|d| match Message::parse(&d.bytes).unwrap() {
+            Message::Response(r) => (d.to, r.status().code()),
+            Message::Request(_) => (d.to, 0),
+        })
+        .collect()
+}
+
+#[test]
+fn options_is_answered_and_retransmissions_reuse_the_transaction() {
+    let mut ep = endpoint();
+    ep.handle_datagram(T0, peer(), &msg("OPTIONS", "o1", ""));
+    assert_eq!(sent(&mut ep), [(peer(), 200)]);
+    ep.handle_datagram(
+        T0 + std::time::Duration::from_millis(500),
+        peer(),
+        &msg("OPTIONS", "o1", ""),
+    );
+    assert_eq!(sent(&mut ep), [(peer(), 200)]);
+    assert_eq!(ep.transaction_count(), 1);
+    let j = ep.poll_timeout().unwrap();
+    assert_eq!(j, T0 + std::time::Duration::from_secs(32), "timer J");
+    ep.handle_timeout(j);
+    assert_eq!(ep.transaction_count(), 0);
+}
+
+#[test]
+fn register_challenge_then_success_reports_reachability() {
+    let mut ep = endpoint();
+    ep.handle_datagram(
+        T0,
+        peer(),
+        &msg("REGISTER", "r1", "Contact: <sip:1001@192.0.2.9:5062>\r\n"),
+    );
+    let d = ep.poll_transmit().unwrap();
+    let Ok(Message::Response(r)) = Message::parse(&d.bytes) else {
+        panic!()
+    };
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let www = &r.header("WWW-Authenticate")[0];
+    let nonce = www
+        .split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let ch = Challenge {
+        realm: "example.com".into(),
+        nonce: nonce.into(),
+        algorithm: Algorithm::Sha256,
+        stale: false,
+    };
+    let auth = Credentials::answer(&ch, "1001", "pw", "REGISTER", "sip:example.com", 1, "x");
+    let extra = format!("Contact: <sip:1001@192.0.2.9:5062>\r\nAuthorization: {auth}\r\n");
+    ep.handle_datagram(T0, peer(), &msg("REGISTER", "r2", &extra));
+    assert_eq!(sent(&mut ep), [(peer(), 200)]);
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Registrar(RegistrarEvent::Reachability {
+            agent: AgentId(7),
+            reachable: true
+        }))
+    );
+}
+
+#[test]
+fn malformed_requests_get_400_and_junk_is_dropped() {
+    let mut ep = endpoint();
+    let bad = String::from_utf8(msg("OPTIONS", "m1", ""))
+        .unwrap()
+        .replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
+    ep.handle_datagram(T0, peer(), bad.as_bytes());
+    assert_eq!(sent(&mut ep), [(peer(), 400)]);
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Malformed { from: peer() })
+    );
+    ep.handle_datagram(T0, peer(), b"\x16\x03\x01 definitely not SIP");
+    assert!(sent(&mut ep).is_empty());
+    assert_eq!(ep.transaction_count(), 0);
+}
+
+#[test]
+fn invite_gets_100_then_480_and_the_ack_is_absorbed() {
+    let mut ep = endpoint();
+    ep.handle_datagram(T0, peer(), &msg("INVITE", "i1", ""));
+    assert_eq!(sent(&mut ep), [(peer(), 100), (peer(), 480)]);
+    ep.handle_datagram(T0, peer(), &msg("ACK", "i1", ""));
+    assert!(sent(&mut ep).is_empty());
+    let i = ep.poll_timeout().unwrap();
+    ep.handle_timeout(i);
+    assert_eq!(ep.transaction_count(), 0);
+}
