@@ -19,13 +19,23 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." {
-            "body".to_string()
-        } else {
-            path
-        };
-        ApiError::invalid(field, e.into_inner().to_string())
+        let inner = e.into_inner().to_string();
+        ApiError::invalid(field_of(&path, &inner), inner)
     })
+}
+
+/// The JSON path of a decoding error; a missing field is reported by serde at its
+/// parent, so its name is taken from the message.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    match (path, missing) {
+        (".", Some(f)) => f.to_string(),
+        (p, Some(f)) => format!("{p}.{f}"),
+        (".", None) => "body".to_string(),
+        (p, None) => p.to_string(),
+    }
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
