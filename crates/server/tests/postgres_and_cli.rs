@@ -1,0 +1,338 @@
+//! PostgreSQL mode against the local server, config as code, and the CLI subcommands.
+
+mod common;
+
+use common::{Server, demo_id};
+use reqwest::Method;
+use serde_json::json;
+use sqlx::Executor;
+use std::process::Command;
+
+fn pg_base() -> String {
+    std::env::var("SWITCHYARD_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A fresh database on the local PostgreSQL, dropped at the end.
+struct PgDb {
+    admin: sqlx::PgPool,
+    name: String,
+}
+
+impl PgDb {
+    async fn create() -> PgDb {
+        let admin = sqlx::PgPool::connect(&format!("{}/test", pg_base()))
+            .await
+            .expect("the local PostgreSQL (127.0.0.1:5432, user postgres, database test) must be running; ./scripts/test.sh starts it");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let name = format!(
+            "switchyard_it_{}_{}",
+            std::process::id(),
+            nanos % 1_000_000_000
+        );
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
+        PgDb { admin, name }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", pg_base(), self.name)
+    }
+
+    async fn drop_db(self) {
+        self.admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {} WITH (FORCE)",
+                self.name
+            )))
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn postgres_mode_seeds_serves_and_survives_restart() {
+    let db = PgDb::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = db.url();
+    let s = Server::start(dir.path(), &["--database-url", &url]).await;
+    let t = demo_id(&s).await;
+    assert!(
+        !dir.path().join("switchyard.db").exists(),
+        "no SQLite file in PostgreSQL mode"
+    );
+    let q = s
+        .call(
+            Method::POST,
+            &format!("/api/v1/tenants/{t}/queues"),
+            Some(json!({"name": "pg-queue", "numbers": ["900"]})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    s.call(
+        Method::POST,
+        &format!("/api/v1/tenants/{t}/agents/1/login"),
+        None,
+        200,
+    )
+    .await;
+    s.call(
+        Method::POST,
+        &format!("/api/v1/tenants/{t}/queues"),
+        Some(json!({"name": "dup", "numbers": ["900"]})),
+        409,
+    )
+    .await;
+    s.stop().await;
+
+    let s = Server::start(dir.path(), &["--database-url", &url]).await;
+    assert_eq!(
+        s.call(
+            Method::GET,
+            &format!("/api/v1/tenants/{t}/queues/{q}"),
+            None,
+            200
+        )
+        .await["name"],
+        "pg-queue"
+    );
+    assert_eq!(
+        s.call(
+            Method::GET,
+            &format!("/api/v1/tenants/{t}/live/queues/{q}"),
+            None,
+            200
+        )
+        .await["name"],
+        "pg-queue"
+    );
+    let ev = s
+        .call(
+            Method::GET,
+            &format!("/api/v1/tenants/{t}/events?type=AGENTLOGIN"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        ev["items"].as_array().unwrap().len(),
+        1,
+        "history is in PostgreSQL"
+    );
+    s.stop().await;
+    db.drop_db().await;
+}
+
+const CONFIG: &str = r#"
+[server]
+log_format = "json"
+
+[[tenants]]
+name = "coded"
+skills = [{ name = "lang:de" }]
+
+[[tenants.schedules]]
+name = "weekdays"
+time_zone = "Europe/Berlin"
+weekly = [{ days = ["mon", "tue", "wed", "thu", "fri"], open = "09:00", close = "17:00" }]
+
+[[tenants.queues]]
+name = "first"
+numbers = ["800"]
+schedule = "weekdays"
+settings = { strategy = "linear", required_skills = [{ skill = "lang:de" }] }
+overflow = [{ on = ["max_wait"], action = { type = "queue", queue = "second" } }]
+
+[[tenants.queues]]
+name = "second"
+numbers = ["801"]
+
+[[tenants.agents]]
+name = "hans"
+sip_username = "2001"
+sip_password = "pw-2001"
+skills = [{ skill = "lang:de", level = 3 }]
+queues = [{ queue = "first", penalty = 0 }, { queue = "second", penalty = 2 }]
+"#;
+
+#[tokio::test]
+async fn config_file_is_applied_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("switchyard.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let f = file.to_str().unwrap();
+    for round in 0..2 {
+        let s = Server::start(dir.path(), &["--config", f]).await;
+        let tenants = s.call(Method::GET, "/api/v1/tenants", None, 200).await;
+        let items = tenants["items"].as_array().unwrap();
+        assert_eq!(
+            items.len(),
+            1,
+            "no demo tenant when the file declares tenants (round {round})"
+        );
+        let t = items[0]["id"].as_i64().unwrap();
+        let queues = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/tenants/{t}/queues"),
+                None,
+                200,
+            )
+            .await;
+        let qs = queues["items"].as_array().unwrap();
+        assert_eq!(qs.len(), 2, "round {round}");
+        let second = qs.iter().find(|q| q["name"] == "second").unwrap()["id"].clone();
+        let first = qs.iter().find(|q| q["name"] == "first").unwrap();
+        assert_eq!(first["settings"]["overflow"][0]["action"]["queue"], second);
+        assert!(first["schedule_id"].is_i64());
+        let ms = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/tenants/{t}/memberships"),
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(ms["items"].as_array().unwrap().len(), 2, "round {round}");
+        let live = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/tenants/{t}/live/agents"),
+                None,
+                200,
+            )
+            .await;
+        assert_eq!(live[0]["name"], "hans");
+        let log = s.stop().await;
+        assert!(
+            log.lines()
+                .any(|l| l.starts_with('{') && l.contains("\"level\"")),
+            "json logs from [server]: {log}"
+        );
+    }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_switchyard"))
+}
+
+#[test]
+fn help_explains_every_option() {
+    let out = bin().args(["serve", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for opt in [
+        "--config",
+        "--data-dir",
+        "--http-listen",
+        "--sip-listen",
+        "--database-url",
+        "--redis-url",
+        "--log-format",
+        "--admin-token",
+    ] {
+        assert!(help.contains(opt), "{opt} missing from help:\n{help}");
+    }
+    for env in [
+        "SWITCHYARD_CONFIG",
+        "SWITCHYARD_DATA_DIR",
+        "SWITCHYARD_HTTP_LISTEN",
+        "SWITCHYARD_SIP_LISTEN",
+        "SWITCHYARD_DATABASE_URL",
+        "SWITCHYARD_REDIS_URL",
+        "SWITCHYARD_LOG_FORMAT",
+        "SWITCHYARD_ADMIN_TOKEN",
+    ] {
+        assert!(help.contains(env), "{env} missing from help:\n{help}");
+    }
+    let top = String::from_utf8(bin().arg("--help").output().unwrap().stdout).unwrap();
+    for cmd in ["serve", "migrate", "token", "config"] {
+        assert!(top.contains(cmd), "{cmd} missing:\n{top}");
+    }
+    let bad = bin()
+        .args(["serve", "--sip-listen", "not-an-address"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let bad = bin()
+        .args(["serve", "--log-format", "xml"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[tokio::test]
+async fn migrate_token_create_and_config_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let out = bin().args(["migrate", "--data-dir", d]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.path().join("switchyard.db").exists());
+    let out = bin()
+        .args(["token", "create", "--data-dir", d, "--name", "ops"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let secret = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(secret.starts_with("sy_"));
+    let out = bin()
+        .args(["token", "create", "--data-dir", d, "--tenant", "nope"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+
+    let file = dir.path().join("c.toml");
+    std::fs::write(&file, CONFIG).unwrap();
+    let out = bin()
+        .args(["config", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(
+        &file,
+        CONFIG.replace("queue = \"second\" }", "queue = \"missing\" }"),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["config", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
+
+    // The CLI-made token works against the server started on the same data dir.
+    let s = Server::start(dir.path(), &["--no-demo"]).await;
+    s.call_as(
+        &secret,
+        Method::POST,
+        "/api/v1/tenants",
+        Some(json!({"name": "cli"})),
+        201,
+    )
+    .await;
+    let out = bin()
+        .args([
+            "token",
+            "create",
+            "--data-dir",
+            d,
+            "--tenant",
+            "cli",
+            "--role",
+            "supervisor",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let sup = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    s.call_as(&sup, Method::GET, "/api/v1/tenants", None, 200)
+        .await;
+    s.stop().await;
+}
