@@ -34,7 +34,19 @@ impl Router {
             return false;
         }
         let q = &self.queues[&it.queue];
-        if q.cfg.pull_mode || q.at_cap(None) {
+        if q.cfg.pull_mode {
+            return false;
+        }
+        // At its cap the queue may still use the agents it already keeps busy (the cap
+        // counts agents, not interactions); only they are looked at, so this stays cheap.
+        let media = it.channel.media();
+        if q.at_cap(None)
+            && !q.engaged.keys().any(|a| {
+                self.agents
+                    .get(a)
+                    .is_some_and(|a| a.can_take(media, q.cfg.ring_in_use))
+            })
+        {
             return false;
         }
         let mut picked = self.candidates(i, true);

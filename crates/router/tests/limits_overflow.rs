@@ -572,3 +572,62 @@ fn after_hours_loops_between_closed_queues_end_at_join() {
         (c, OverflowTrigger::AfterHours, OverflowAction::Hangup)
     );
 }
+
+#[test]
+fn an_agent_already_busy_for_a_capped_queue_may_take_more_of_it() {
+    // The cap counts agents, not interactions: an agent already holding a chat of the
+    // queue does not raise the count by taking a second one; a free agent would.
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        max_busy_agents: Some(1),
+        ring_timeout_secs: 60,
+        ..Default::default()
+    });
+    let a = w.agent(101, &[]);
+    w.member(a, q, 0);
+    w.login(a);
+    let chat1 = w.join_with(q, Channel::Chat, &[], 0);
+    assert_eq!(w.ringing_for(a).map(|x| x.1), Some(chat1));
+    w.answer(a);
+    w.at(1);
+    let b = w.agent(102, &[]);
+    w.member(b, q, 0);
+    w.login(b);
+    let chat2 = w.join_with(q, Channel::Chat, &[], 0);
+    assert_eq!(w.ringing_for(b), None, "b would be a second busy agent");
+    assert_eq!(w.ringing_for(a).map(|x| x.1), Some(chat2));
+    assert_eq!(w.router.queue_stats(q, w.now).unwrap().agents_busy, 1);
+}
+
+#[test]
+fn a_capped_queue_does_not_starve_the_agent_of_other_queues() {
+    let mut w = World::new(1);
+    let capped = w.queue(QueueConfig {
+        max_busy_agents: Some(1),
+        ring_timeout_secs: 60,
+        ..Default::default()
+    });
+    let other = w.queue(QueueConfig::default());
+    let a = w.agent(101, &[]);
+    let b = w.agent(102, &[]);
+    w.member(a, capped, 0);
+    w.member(b, capped, 0);
+    w.member(a, other, 0);
+    w.login(b);
+    // b holds the capped queue's only busy slot.
+    let first = w.join_with(capped, Channel::Chat, &[], 0);
+    w.answer(b);
+    w.at(1);
+    let blocked = w.join_with(capped, Channel::Chat, &[], 0);
+    w.at(2);
+    let elsewhere = w.join_with(other, Channel::Chat, &[], 0);
+    w.at(3);
+    w.login(a);
+    assert_eq!(
+        w.ringing_for(a).map(|x| x.1),
+        Some(elsewhere),
+        "the older capped chat must not block the other queue"
+    );
+    assert!(w.router.interaction(blocked).unwrap().position == Some(1));
+    let _ = first;
+}
