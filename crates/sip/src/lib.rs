@@ -9,6 +9,7 @@
 pub mod auth;
 mod build;
 pub mod digest;
+pub mod driver;
 pub mod endpoint;
 mod error;
 mod grammar;
@@ -26,3 +27,4 @@ pub use grammar::{NameAddr, Params, Via};
 pub use message::{Head, Message, Request, Response};
 pub use types::{Branch, CallId, MAGIC_COOKIE, Method, StatusCode, Tag, Transport};
 pub use uri::SipUri;
+pub use wire::{StreamFrame, stream_frame};

@@ -1,0 +1,161 @@
+//! The thin tokio driver: sockets and the clock on one side, the pure [`Endpoint`] on the
+//! other. One task owns the endpoint; it reads UDP datagrams and frames from TCP
+//! connection tasks, feeds them in with the current time, sends what the endpoint polls
+//! out and sleeps until the endpoint's next timeout. Nothing here decides anything.
+
+use crate::endpoint::{Datagram, Endpoint, EndpointEvent};
+use crate::registrar::CredentialStore;
+use crate::wire::{StreamFrame, stream_frame};
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use switchyard_core::Time;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// Maps tokio's (pausable) monotonic clock onto wall-clock [`Time`], so tests with paused
+/// time see the endpoint's timers fire in virtual time.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    base_time: Time,
+    base_instant: Instant,
+}
+
+impl Clock {
+    #[allow(clippy::disallowed_methods)] // the driver is where the clock is read
+    fn start() -> Clock {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Clock {
+            base_time: Time(wall.as_millis() as u64),
+            base_instant: Instant::now(),
+        }
+    }
+
+    #[allow(clippy::disallowed_methods)] // the driver is where the clock is read
+    fn now(&self) -> Time {
+        self.base_time + Instant::now().saturating_duration_since(self.base_instant)
+    }
+
+    fn instant_of(&self, t: Time) -> Instant {
+        self.base_instant
+            + Duration::from_millis(t.as_millis().saturating_sub(self.base_time.as_millis()))
+    }
+}
+
+enum Inbound {
+    Frame(SocketAddr, Vec<u8>),
+    Connected(SocketAddr, mpsc::UnboundedSender<Vec<u8>>),
+    Closed(SocketAddr),
+}
+
+/// Runs the endpoint on a UDP socket and, optionally, a TCP listener until `shutdown`
+/// completes. Endpoint events go to `events` (the server forwards reachability to the
+/// router). Responses go back over the connection a request came on, else over UDP.
+pub async fn run<S: CredentialStore>(
+    mut endpoint: Endpoint<S>,
+    udp: UdpSocket,
+    tcp: Option<TcpListener>,
+    events: mpsc::UnboundedSender<EndpointEvent>,
+    shutdown: impl Future<Output = ()>,
+) -> crate::Result<()> {
+    let clock = Clock::start();
+    let (in_tx, mut in_rx) = mpsc::unbounded_channel();
+    let acceptor = tcp.map(|listener| tokio::spawn(accept_loop(listener, in_tx.clone())));
+    let mut connections: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
+    let mut buf = vec![0u8; 65_535];
+    tokio::pin!(shutdown);
+    let result = loop {
+        while let Some(Datagram { to, bytes }) = endpoint.poll_transmit() {
+            match connections.get(&to) {
+                Some(conn) => {
+                    let _ = conn.send(bytes);
+                }
+                None => {
+                    if let Err(e) = udp.send_to(&bytes, to).await {
+                        tracing::debug!(%to, error = %e, "UDP send failed");
+                    }
+                }
+            }
+        }
+        while let Some(e) = endpoint.poll_event() {
+            let _ = events.send(e);
+        }
+        let deadline = endpoint.poll_timeout().map(|t| clock.instant_of(t));
+        tokio::select! {
+            r = udp.recv_from(&mut buf) => match r {
+                Ok((n, from)) => endpoint.handle_datagram(clock.now(), from, &buf[..n]),
+                // ICMP port unreachable surfaces here on some systems; keep serving.
+                Err(e) => tracing::debug!(error = %e, "UDP receive failed"),
+            },
+            Some(msg) = in_rx.recv() => match msg {
+                Inbound::Frame(from, bytes) => endpoint.handle_datagram(clock.now(), from, &bytes),
+                Inbound::Connected(peer, tx) => { connections.insert(peer, tx); }
+                Inbound::Closed(peer) => { connections.remove(&peer); }
+            },
+            () = tokio::time::sleep_until(deadline.unwrap_or_else(|| clock.instant_of(Time(u64::MAX / 2)))),
+                if deadline.is_some() => endpoint.handle_timeout(clock.now()),
+            () = &mut shutdown => break Ok(()),
+        }
+    };
+    if let Some(a) = acceptor {
+        a.abort();
+    }
+    result
+}
+
+async fn accept_loop(listener: TcpListener, inbound: mpsc::UnboundedSender<Inbound>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                tokio::spawn(connection(stream, peer, inbound.clone()));
+            }
+            Err(e) => tracing::debug!(error = %e, "TCP accept failed"),
+        }
+    }
+}
+
+/// One TCP connection: frames by Content-Length in, writes whatever the endpoint sends out.
+async fn connection(stream: TcpStream, peer: SocketAddr, inbound: mpsc::UnboundedSender<Inbound>) {
+    let (mut rd, mut wr) = stream.into_split();
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    if inbound.send(Inbound::Connected(peer, out_tx)).is_err() {
+        return;
+    }
+    let writer = tokio::spawn(async move {
+        while let Some(bytes) = out_rx.recv().await {
+            if wr.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut buf = Vec::new();
+    let mut chunk = vec![0u8; 16 * 1024];
+    'read: loop {
+        match rd.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        loop {
+            match stream_frame(&buf) {
+                StreamFrame::KeepAlive(n) => {
+                    buf.drain(..n);
+                }
+                StreamFrame::Complete(n) => {
+                    let frame: Vec<u8> = buf.drain(..n).collect();
+                    if inbound.send(Inbound::Frame(peer, frame)).is_err() {
+                        break 'read;
+                    }
+                }
+                StreamFrame::Incomplete => break,
+                StreamFrame::Invalid => break 'read,
+            }
+        }
+    }
+    let _ = inbound.send(Inbound::Closed(peer));
+    writer.abort();
+}
