@@ -11,6 +11,9 @@
 //!
 //! Run with `cargo bench -p switchyard-router --bench router_ops`.
 
+// A benchmark measures wall time; the router it drives never reads the clock.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -196,7 +199,10 @@ fn ops(c: &mut Criterion) {
                             |b| {
                                 // Hang up, add a waiter back, and take the next offer.
                                 let active = b.r.agent(FREE).unwrap().active[0];
-                                b.join();
+                                // The replacement waits in a queue FREE serves.
+                                let mut ni = b.new_caller();
+                                ni.queue = QueueId(FREE.0 % b.queues + 1);
+                                b.input(Input::Join(ni));
                                 b.input(Input::Complete {
                                     interaction: active,
                                     by: EndedBy::Agent,
