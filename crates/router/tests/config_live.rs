@@ -549,3 +549,77 @@ fn invalid_settings_are_refused_and_the_old_ones_stay() {
     w.call(q);
     assert_eq!(w.offers()[0].4, Duration::from_secs(15));
 }
+
+#[test]
+fn switching_pull_mode_off_live_offers_the_waiters() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        pull_mode: true,
+        ..sales(1)
+    });
+    let a1 = w.agent(101, &[]);
+    let a2 = w.agent(102, &[]);
+    for a in [a1, a2] {
+        w.member(a, q, 0);
+        w.login(a);
+    }
+    let c1 = w.call(q);
+    let c2 = w.call(q);
+    w.at(30);
+    assert!(w.offers().is_empty());
+    w.input(Input::UpsertQueue(sales(1)));
+    let offered: Vec<_> = w.offers().iter().map(|o| (o.0.as_secs(), o.2)).collect();
+    assert_eq!(offered, vec![(30, c1), (30, c2)]);
+    // And back to pull mode: nothing new is pushed.
+    w.input(Input::UpsertQueue(QueueConfig {
+        pull_mode: true,
+        ..sales(1)
+    }));
+    w.answer(a1);
+    w.answer(a2);
+    w.call(q);
+    w.at(100);
+    assert_eq!(w.offers().len(), 2);
+}
+
+#[test]
+fn overflow_to_a_removed_or_foreign_queue_hangs_up() {
+    let mut w = World::new(1);
+    let gone = w.queue(sales(5));
+    let foreign = w.queue(QueueConfig {
+        tenant: TenantId(2),
+        ..sales(6)
+    });
+    for (id, target) in [(1, gone), (2, foreign)] {
+        w.queue(QueueConfig {
+            max_wait_secs: Some(10),
+            overflow: vec![OverflowLink {
+                on: vec![OverflowTrigger::MaxWait],
+                action: OverflowAction::Queue { queue: target },
+            }],
+            ..sales(id)
+        });
+    }
+    w.input(Input::RemoveQueue(gone));
+    let c1 = w.call(QueueId(1));
+    let c2 = w.call(QueueId(2));
+    w.at(10);
+    let out: Vec<_> = w
+        .overflows()
+        .into_iter()
+        .map(|o| match o {
+            Output::Overflow {
+                interaction,
+                action,
+                ..
+            } => (*interaction, action.clone()),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        out,
+        vec![(c1, OverflowAction::Hangup), (c2, OverflowAction::Hangup)]
+    );
+    assert_eq!(w.router.interaction_count(), 0);
+    assert!(w.router.waiting(foreign).unwrap().is_empty());
+}

@@ -380,3 +380,44 @@ fn ring_timeout_is_announced_in_the_offer() {
     w.call(q);
     assert_eq!(w.offers()[0].4, Duration::from_secs(12));
 }
+
+#[test]
+fn the_status_board_follows_the_offer_cycle() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        wrap_up_secs: 5,
+        ..Default::default()
+    });
+    let a = w.agent(101, &[]);
+    w.member(a, q, 0);
+    w.login(a);
+    let c = w.call(q);
+    w.at(2);
+    w.answer(a);
+    w.at(10);
+    w.hang_up(c);
+    w.at(20);
+    let statuses: Vec<_> = w
+        .log
+        .iter()
+        .filter_map(|(t, o)| match o {
+            Output::AgentChanged { agent, status } if *agent == a => Some((t.as_secs(), *status)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            (0, AgentStatus::Available),
+            (0, AgentStatus::Ringing),
+            (2, AgentStatus::Busy),
+            (10, AgentStatus::WrapUp),
+            (15, AgentStatus::Available),
+        ]
+    );
+    let v = w.router.agent(a).unwrap();
+    assert_eq!(
+        (v.status, v.status_since, v.handled),
+        (AgentStatus::Available, Time::from_secs(15), 1)
+    );
+}
