@@ -255,10 +255,10 @@ impl Router {
         if !q.members.contains_key(&agent) {
             return Err(Error::NotMember { agent, queue });
         }
-        if let Some(o) = self.agents[&agent].offer {
-            if self.offers[&o].queue == queue {
-                self.withdraw_offer(now, o, crate::output::CancelReason::AgentGone);
-            }
+        if let Some(o) = self.agents[&agent].offer
+            && self.offers[&o].queue == queue
+        {
+            self.withdraw_offer(now, o, crate::output::CancelReason::AgentGone);
         }
         self.unindex_agent(agent, Some(queue));
         let q = self.queues.get_mut(&queue).expect("checked");

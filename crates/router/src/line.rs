@@ -5,7 +5,6 @@ use crate::output::CancelReason;
 use crate::skills::Reqs;
 use crate::state::{IState, Interaction, Queue};
 use crate::timers::Timer;
-use std::collections::BTreeSet;
 use std::time::Duration;
 use switchyard_core::{InteractionId, Time};
 
@@ -27,10 +26,7 @@ impl Router {
         it.reqs = Self::compute_reqs(q, it);
         q.line.insert(it.key());
         if it.state == IState::Waiting {
-            q.buckets
-                .entry(it.bucket())
-                .or_insert_with(BTreeSet::new)
-                .insert(it.key());
+            q.buckets.entry(it.bucket()).or_default().insert(it.key());
             self.pending_interactions.push(i);
         }
         let qid = it.queue;
@@ -61,10 +57,7 @@ impl Router {
         }
         it.state = state;
         if it.in_line && now_waiting && !was_waiting {
-            q.buckets
-                .entry(it.bucket())
-                .or_insert_with(BTreeSet::new)
-                .insert(it.key());
+            q.buckets.entry(it.bucket()).or_default().insert(it.key());
             self.pending_interactions.push(i);
         }
     }

@@ -94,10 +94,10 @@ impl Router {
             a.offer = None;
         }
         self.disengage(offer.queue, offer.agent);
-        if let Some(it) = self.interactions.get_mut(&offer.interaction) {
-            if let IState::Ringing { offers, .. } = &mut it.state {
-                offers.retain(|x| *x != o);
-            }
+        if let Some(it) = self.interactions.get_mut(&offer.interaction)
+            && let IState::Ringing { offers, .. } = &mut it.state
+        {
+            offers.retain(|x| *x != o);
         }
         Ok(offer)
     }
@@ -172,21 +172,20 @@ impl Router {
             OfferFailure::Unreachable => ap.count_unreachable,
         };
         let mut pause_after = None;
-        if let Some(m) = q.members.get_mut(&a) {
-            if counts {
-                m.missed_in_row += 1;
-                if ap.enabled && m.missed_in_row >= ap.after_misses {
-                    pause_after = Some(m.missed_in_row);
-                    m.missed_in_row = 0;
-                }
+        if let Some(m) = q.members.get_mut(&a)
+            && counts
+        {
+            m.missed_in_row += 1;
+            if ap.enabled && m.missed_in_row >= ap.after_misses {
+                pause_after = Some(m.missed_in_row);
+                m.missed_in_row = 0;
             }
         }
-        if lazy {
-            if let Some(it) = self.interactions.get_mut(&i) {
-                if !it.excluded.contains(&a) {
-                    it.excluded.push(a);
-                }
-            }
+        if lazy
+            && let Some(it) = self.interactions.get_mut(&i)
+            && !it.excluded.contains(&a)
+        {
+            it.excluded.push(a);
         }
         if self.ringing_left(i) == 0
             && matches!(self.interactions[&i].state, IState::Ringing { .. })

@@ -56,10 +56,8 @@ impl Router {
             return Ok(());
         }
         a.reachable = reachable;
-        if !reachable {
-            if let Some(o) = a.offer {
-                self.withdraw_offer(now, o, CancelReason::AgentGone);
-            }
+        if !reachable && let Some(o) = a.offer {
+            self.withdraw_offer(now, o, CancelReason::AgentGone);
         }
         self.refresh_agent(now, id);
         if !reachable {
@@ -78,19 +76,19 @@ impl Router {
         reason: PauseReason,
     ) -> Result<()> {
         let a = self.agents.get(&id).ok_or(Error::UnknownAgent(id))?;
-        if let Some(q) = queue {
-            if !a.queues.contains(&q) {
-                return Err(Error::NotMember {
-                    agent: id,
-                    queue: q,
-                });
-            }
+        if let Some(q) = queue
+            && !a.queues.contains(&q)
+        {
+            return Err(Error::NotMember {
+                agent: id,
+                queue: q,
+            });
         }
         // A ringing offer from a queue the agent is now paused in is withdrawn.
-        if let Some(o) = a.offer {
-            if queue.is_none_or(|q| self.offers[&o].queue == q) {
-                self.withdraw_offer(now, o, CancelReason::AgentGone);
-            }
+        if let Some(o) = a.offer
+            && queue.is_none_or(|q| self.offers[&o].queue == q)
+        {
+            self.withdraw_offer(now, o, CancelReason::AgentGone);
         }
         let a = self.agent_mut(id)?;
         match queue {
@@ -147,14 +145,14 @@ impl Router {
             switchyard_core::config::PauseScope::All => None,
         };
         let reason = PauseReason::new(format!("auto-pause: {misses} missed offers"));
-        if self.pause(now, id, scope, reason).is_ok() {
-            if let Some(secs) = ap.resume_after_secs {
-                let key = self.timers.arm(
-                    now + Duration::from_secs(secs.into()),
-                    Timer::AutoResume(id, scope),
-                );
-                self.agents.get_mut(&id).expect("paused above").resume_timer = Some(key);
-            }
+        if self.pause(now, id, scope, reason).is_ok()
+            && let Some(secs) = ap.resume_after_secs
+        {
+            let key = self.timers.arm(
+                now + Duration::from_secs(secs.into()),
+                Timer::AutoResume(id, scope),
+            );
+            self.agents.get_mut(&id).expect("paused above").resume_timer = Some(key);
         }
     }
 

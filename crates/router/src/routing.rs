@@ -179,10 +179,10 @@ impl Router {
                 {
                     continue;
                 }
-                if let Some(head) = set.first() {
-                    if best.is_none_or(|b| *head < b) {
-                        best = Some(*head);
-                    }
+                if let Some(head) = set.first()
+                    && best.is_none_or(|b| *head < b)
+                {
+                    best = Some(*head);
                 }
             }
         }
@@ -232,10 +232,10 @@ impl Router {
                 why: "the agent is not logged in",
             });
         }
-        if let Some(q) = only {
-            if !agent.queues.contains(&q) {
-                return Err(Error::NotMember { agent: a, queue: q });
-            }
+        if let Some(q) = only
+            && !agent.queues.contains(&q)
+        {
+            return Err(Error::NotMember { agent: a, queue: q });
         }
         let wanted = |qid: QueueId, pull: bool| only.map_or(pull, |o| o == qid);
         let Some(i) = self.best_waiting_for(a, wanted) else {

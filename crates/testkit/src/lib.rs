@@ -79,10 +79,10 @@ impl World {
                 } => {
                     self.ringing.insert(*agent, (*offer, *interaction));
                 }
-                Output::CancelOffer { agent, offer, .. } => {
-                    if self.ringing.get(agent).is_some_and(|(x, _)| x == offer) {
-                        self.ringing.remove(agent);
-                    }
+                Output::CancelOffer { agent, offer, .. }
+                    if self.ringing.get(agent).is_some_and(|(x, _)| x == offer) =>
+                {
+                    self.ringing.remove(agent);
                 }
                 Output::Connect {
                     interaction, agent, ..
@@ -91,13 +91,9 @@ impl World {
                 }
                 Output::Event(RouterEvent {
                     interaction: Some(i),
-                    kind,
+                    kind: EventKind::CompleteAgent { .. } | EventKind::CompleteCaller { .. },
                     ..
-                }) if matches!(
-                    kind,
-                    EventKind::CompleteAgent { .. } | EventKind::CompleteCaller { .. }
-                ) =>
-                {
+                }) => {
                     self.connected.remove(i);
                 }
                 _ => {}
