@@ -41,7 +41,9 @@ impl ServeSettings {
                 bail!("--redis-url must start with redis:// or rediss://");
             }
         }
-        if let Some(t) = &args.admin_token {
+        // An empty value (compose's `${SWITCHYARD_ADMIN_TOKEN:-}`) means "generate one".
+        let admin_token = args.admin_token.filter(|t| !t.is_empty());
+        if let Some(t) = &admin_token {
             if t.len() < 16 {
                 bail!("--admin-token must be at least 16 characters");
             }
@@ -60,7 +62,7 @@ impl ServeSettings {
             },
             redis_url,
             log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
-            admin_token: args.admin_token,
+            admin_token,
             no_demo: args.no_demo,
         })
     }
