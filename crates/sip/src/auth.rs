@@ -101,11 +101,18 @@ impl Authenticator {
         )
     }
 
-    /// The challenges for a 401, SHA-256 first then MD5 (RFC 8760 §2.4), one nonce.
-    pub fn challenges(&mut self, now: Time, stale: bool) -> Vec<Challenge> {
+    /// The challenges for a 401, one per algorithm in preference order (RFC 8760 §2.4
+    /// wants SHA-256 before MD5), all with the same nonce.
+    pub fn challenges(
+        &mut self,
+        now: Time,
+        stale: bool,
+        algorithms: &[Algorithm],
+    ) -> Vec<Challenge> {
         let nonce = self.nonce(now);
-        [Algorithm::Sha256, Algorithm::Md5]
-            .into_iter()
+        algorithms
+            .iter()
+            .copied()
             .map(|algorithm| Challenge {
                 realm: self.realm.clone(),
                 nonce: nonce.clone(),
@@ -198,6 +205,7 @@ mod tests {
     use super::*;
 
     const T0: Time = Time(1_700_000_000_000);
+    const BOTH: [Algorithm; 2] = [Algorithm::Sha256, Algorithm::Md5];
 
     fn creds(ch: &Challenge, password: &str, nc: u32) -> Credentials {
         let v = Credentials::answer(
@@ -260,7 +268,7 @@ mod tests {
     #[test]
     fn wrong_password_unknown_user_and_forged_nonce() {
         let mut a = auth();
-        let ch = a.challenges(T0, false).remove(0);
+        let ch = a.challenges(T0, false, &BOTH).remove(0);
         let c = creds(&ch, "guess", 1);
         assert!(matches!(
             a.verify(T0, Method::Register, Some(&c), Some("secret")),
@@ -287,14 +295,14 @@ mod tests {
     #[test]
     fn expired_nonce_with_right_password_is_stale() {
         let mut a = auth();
-        let ch = a.challenges(T0, false).remove(0);
+        let ch = a.challenges(T0, false, &BOTH).remove(0);
         let c = creds(&ch, "secret", 1);
         let later = T0 + Duration::from_secs(301);
         assert_eq!(
             a.verify(later, Method::Register, Some(&c), Some("secret")),
             Verdict::Challenge { stale: true }
         );
-        let ch = a.challenges(later, true).remove(0);
+        let ch = a.challenges(later, true, &BOTH).remove(0);
         assert!(ch.to_header_value().ends_with("stale=true"));
     }
 }

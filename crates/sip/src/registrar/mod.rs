@@ -10,7 +10,7 @@ mod bindings;
 pub use bindings::{Binding, RegistrarEvent};
 
 use crate::auth::{Authenticator, Verdict};
-use crate::digest::Credentials;
+use crate::digest::{Algorithm, Credentials};
 use crate::error::Result;
 use crate::grammar::{NameAddr, split_list};
 use crate::message::{Request, Response};
@@ -51,6 +51,10 @@ pub struct RegistrarConfig {
     pub max_failures: u32,
     /// How long a nonce stays fresh.
     pub nonce_lifetime: Duration,
+    /// Digest algorithms offered, most preferred first. RFC 8760 wants SHA-256 first;
+    /// clients that take the first challenge and only know MD5 (SIPp 3.6.1, old phones)
+    /// need MD5 first.
+    pub algorithms: Vec<Algorithm>,
 }
 
 impl Default for RegistrarConfig {
@@ -62,6 +66,7 @@ impl Default for RegistrarConfig {
             default_expires: 3600,
             max_failures: 3,
             nonce_lifetime: Duration::from_secs(300),
+            algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
         }
     }
 }
@@ -154,7 +159,7 @@ impl Registrar {
 
     fn challenge(&mut self, now: Time, req: &Request, stale: bool) -> Result<Response> {
         let mut b = req.reply(StatusCode::UNAUTHORIZED);
-        for ch in self.auth.challenges(now, stale) {
+        for ch in self.auth.challenges(now, stale, &self.config.algorithms) {
             b = b.header("WWW-Authenticate", ch.to_header_value());
         }
         b.build()

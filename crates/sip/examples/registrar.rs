@@ -1,0 +1,98 @@
+//! A tiny standalone registrar over the SIP core, for tests against real peers (SIPp):
+//!
+//! ```text
+//! cargo run -p switchyard-sip --example registrar -- \
+//!     --listen 127.0.0.1:5070 --realm switchyard.test --user 1001:secret:1
+//! ```
+//! Listens on UDP and TCP, answers OPTIONS, authenticates REGISTER, and prints one line per
+//! reachability change (`reachable agent=a1 true`) so a test runner can check the outcome.
+
+use std::collections::HashMap;
+use std::io::Write;
+use switchyard_core::AgentId;
+use switchyard_sip::digest::Algorithm;
+use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use switchyard_sip::registrar::{Account, CredentialStore, RegistrarEvent};
+
+struct Users(HashMap<String, Account>);
+
+impl CredentialStore for Users {
+    fn account(&self, username: &str) -> Option<Account> {
+        self.0.get(username).cloned()
+    }
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] --user NAME:PASSWORD:AGENT_ID ..."
+    );
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (mut listen, mut users) = (None, HashMap::new());
+    let mut config = EndpointConfig::default();
+    while let Some(arg) = args.next() {
+        let value = args.next().unwrap_or_else(|| usage());
+        match arg.as_str() {
+            "--listen" => listen = Some(value.parse::<std::net::SocketAddr>()?),
+            "--realm" => config.registrar.realm = value,
+            "--min-expires" => config.registrar.min_expires = value.parse()?,
+            "--algorithms" => {
+                config.registrar.algorithms = value
+                    .split(',')
+                    .map(|a| match a.trim().to_ascii_uppercase().as_str() {
+                        "MD5" => Algorithm::Md5,
+                        "SHA-256" => Algorithm::Sha256,
+                        _ => usage(),
+                    })
+                    .collect()
+            }
+            "--user" => {
+                let mut parts = value.splitn(3, ':');
+                let (Some(name), Some(password), Some(agent)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    usage()
+                };
+                let account = Account {
+                    agent: AgentId(agent.parse()?),
+                    password: password.to_owned(),
+                };
+                users.insert(name.to_owned(), account);
+            }
+            _ => usage(),
+        }
+    }
+    let listen = listen.unwrap_or_else(|| usage());
+    let udp = tokio::net::UdpSocket::bind(listen).await?;
+    let tcp = tokio::net::TcpListener::bind(listen).await?;
+    let secret: Vec<u8> = std::process::id()
+        .to_le_bytes()
+        .into_iter()
+        .chain(*b"example-registrar")
+        .collect();
+    let endpoint = Endpoint::new(config, Users(users), &secret);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            let line = match ev {
+                EndpointEvent::Registrar(RegistrarEvent::Reachability { agent, reachable }) => {
+                    format!("reachable agent={agent} {reachable}")
+                }
+                EndpointEvent::Malformed { from } => format!("malformed from={from}"),
+            };
+            println!("{line}");
+            let _ = std::io::stdout().flush();
+        }
+    });
+    println!("listening {listen}");
+    std::io::stdout().flush()?;
+    switchyard_sip::driver::run(endpoint, udp, Some(tcp), tx, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
