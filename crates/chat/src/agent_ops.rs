@@ -1,0 +1,200 @@
+//! What the agent session asks of the router and the store, and its permission checks.
+
+use crate::Shared;
+use crate::agent_msg::{AgentOut, QueueInfo};
+use crate::error::{Error, ErrorCode, Result};
+use std::collections::HashSet;
+use switchyard_core::{AgentId, AgentStatus, InteractionId, OfferId, QueueId, TenantId};
+use switchyard_router::{CancelReason, Input};
+use switchyard_store::{AgentRecord, OfflineMessage, Page, Role};
+
+fn unauthorized() -> Error {
+    Error::peer(ErrorCode::Unauthorized, "wrong login, password or token")
+}
+
+/// Checks chat credentials or an agent-role token.
+pub(crate) async fn authenticate(
+    sh: &Shared,
+    login: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+) -> Result<AgentRecord> {
+    match (login, password, token) {
+        (Some(l), Some(p), _) if l.len() <= 100 && p.len() <= 200 => {
+            sh.store.chat_login(&l, &p).await?.ok_or_else(unauthorized)
+        }
+        (_, _, Some(t)) if t.len() <= 200 => {
+            let tok = sh.store.authenticate(&t).await?.ok_or_else(unauthorized)?;
+            match (tok.role, tok.tenant_id, tok.agent_id) {
+                (Role::Agent, Some(tenant), Some(agent)) => sh
+                    .store
+                    .agent(tenant, agent)
+                    .await
+                    .map_err(|_| unauthorized()),
+                _ => Err(Error::peer(ErrorCode::Unauthorized, "not an agent token")),
+            }
+        }
+        _ => Err(Error::peer(
+            ErrorCode::Unauthorized,
+            "login needs login and password, or token",
+        )),
+    }
+}
+
+/// Makes the agent reachable and logged in; returns its board state.
+pub(crate) async fn login(sh: &Shared, a: AgentId) -> Result<AgentStatus> {
+    let status = sh
+        .engine
+        .call(move |r, now| {
+            let view = r.agent(a)?;
+            if !view.reachable {
+                r.handle(
+                    now,
+                    Input::SetReachable {
+                        agent: a,
+                        reachable: true,
+                    },
+                )?;
+            }
+            if !view.logged_in {
+                r.handle(now, Input::Login { agent: a })?;
+            }
+            r.agent(a).map(|v| v.status)
+        })
+        .await?
+        .map_err(|_| Error::peer(ErrorCode::NotFound, "agent is not loaded in the router"))?;
+    Ok(status)
+}
+
+/// The `welcome` message: logs the agent in and lists the tenant's queues.
+pub(crate) async fn welcome(sh: &Shared, rec: &AgentRecord) -> Result<AgentOut> {
+    let a = AgentId(rec.id as u64);
+    let status = login(sh, a).await?;
+    let page = Page {
+        limit: 1000,
+        offset: 0,
+    };
+    let member: HashSet<i64> = sh
+        .store
+        .list_memberships(rec.tenant_id, None, Some(rec.id), page)
+        .await?
+        .into_iter()
+        .map(|m| m.queue_id)
+        .collect();
+    let queues = sh
+        .store
+        .list_queues(rec.tenant_id, None, page)
+        .await?
+        .into_iter()
+        .map(|q| QueueInfo {
+            id: QueueId(q.id as u64),
+            member: member.contains(&q.id),
+            name: q.name,
+            pull_mode: q.settings.pull_mode,
+        })
+        .collect();
+    Ok(AgentOut::Welcome {
+        agent: a,
+        name: rec.name.clone(),
+        tenant: TenantId(rec.tenant_id as u64),
+        queues,
+        chat_capacity: rec.settings.capacity.chat,
+        status,
+    })
+}
+
+/// The offer must ring this agent.
+pub(crate) fn own_offer(sh: &Shared, a: AgentId, o: OfferId) -> Result<()> {
+    match sh.hub.offer(o) {
+        Some((owner, _)) if owner == a => Ok(()),
+        _ => Err(Error::peer(ErrorCode::NotFound, "no such offer")),
+    }
+}
+
+/// The chat must be connected to this agent.
+pub(crate) fn own_chat(sh: &Shared, a: AgentId, i: InteractionId) -> Result<()> {
+    match sh.hub.chat_agent(i) {
+        Some(owner) if owner == a => Ok(()),
+        _ => Err(Error::peer(ErrorCode::NotFound, "no such chat")),
+    }
+}
+
+/// History is readable for the agent's chats and for interactions of its tenant.
+pub(crate) async fn may_read(sh: &Shared, a: AgentId, i: InteractionId) -> Result<()> {
+    if own_chat(sh, a, i).is_ok() {
+        return Ok(());
+    }
+    let ok = sh
+        .engine
+        .call(move |r, _| {
+            let t = r.agent(a).map(|v| v.tenant).ok();
+            r.interaction(i).is_some_and(|v| Some(v.tenant) == t)
+        })
+        .await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::peer(ErrorCode::NotFound, "no such interaction"))
+    }
+}
+
+/// The target queue must exist in the agent's tenant.
+pub(crate) async fn same_tenant_queue(sh: &Shared, t: TenantId, q: QueueId) -> Result<()> {
+    let tenant = sh
+        .engine
+        .call(move |r, now| r.queue_stats(q, now).map(|s| s.tenant).ok())
+        .await?;
+    if tenant == Some(t) {
+        Ok(())
+    } else {
+        Err(Error::peer(ErrorCode::NotFound, "no such queue"))
+    }
+}
+
+/// Queue name and customer name of an interaction.
+pub(crate) async fn describe(sh: &Shared, i: InteractionId, q: QueueId) -> (String, String) {
+    let hub_name = sh.hub.customer_name(i);
+    sh.engine
+        .call(move |r, now| {
+            let queue = r.queue_stats(q, now).map(|s| s.name).unwrap_or_default();
+            let customer = hub_name
+                .or_else(|| r.interaction(i).map(|v| v.caller_id))
+                .unwrap_or_default();
+            (queue, customer)
+        })
+        .await
+        .unwrap_or_default()
+}
+
+/// The break reason of a paused agent.
+pub(crate) async fn pause_reason(sh: &Shared, a: AgentId) -> Option<String> {
+    sh.engine
+        .call(move |r, _| {
+            r.agent(a)
+                .ok()
+                .and_then(|v| v.paused_all.map(|p| p.as_str().to_string()))
+        })
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The tenant's offline messages, newest first.
+pub(crate) async fn offline_messages(sh: &Shared, t: TenantId) -> Result<Vec<OfflineMessage>> {
+    let page = Page {
+        limit: 100,
+        offset: 0,
+    };
+    Ok(sh.store.list_offline_messages(t.0 as i64, page).await?)
+}
+
+/// Wire name of a cancel reason.
+pub(crate) fn cancel_reason(r: CancelReason) -> &'static str {
+    match r {
+        CancelReason::AnsweredElsewhere => "answered_elsewhere",
+        CancelReason::CustomerLeft => "customer_left",
+        CancelReason::Withdrawn => "withdrawn",
+        CancelReason::AgentGone => "agent_gone",
+        CancelReason::RingTimeout => "ring_timeout",
+    }
+}
