@@ -216,7 +216,27 @@ impl Router {
                     trigger,
                     action,
                 });
+                // Same queue, same wait: escalation already applied stays applied (a
+                // fresh entry would replay its steps and overtake earlier arrivals).
+                let it = &self.interactions[&i];
+                let kept = (
+                    it.entered,
+                    it.next_step,
+                    it.min_penalty,
+                    it.max_penalty,
+                    it.dropped.clone(),
+                );
                 self.place(now, i, from, false);
+                self.rekey(i, move |_, it| {
+                    (
+                        it.entered,
+                        it.next_step,
+                        it.min_penalty,
+                        it.max_penalty,
+                        it.dropped,
+                    ) = kept;
+                });
+                self.arm_step(i);
             }
             // A callback that overflows again simply keeps waiting.
             OverflowAction::Callback => self.place(now, i, from, false),

@@ -103,7 +103,12 @@ impl Router {
                 why: "interactions are connected",
             });
         }
-        let q = &self.queues[&id];
+        // The queue is going away: a link that keeps the waiter in it (a callback)
+        // cannot apply; the rest of the chain (or a hang-up) does.
+        let q = self.queues.get_mut(&id).expect("checked above");
+        q.cfg
+            .overflow
+            .retain(|l| l.action != switchyard_core::config::OverflowAction::Callback);
         let members: Vec<AgentId> = q.members.keys().copied().collect();
         let line: Vec<_> = q.line.iter().map(|k| k.id).collect();
         for i in line {

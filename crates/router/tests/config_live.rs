@@ -623,3 +623,23 @@ fn overflow_to_a_removed_or_foreign_queue_hangs_up() {
     assert_eq!(w.router.interaction_count(), 0);
     assert!(w.router.waiting(foreign).unwrap().is_empty());
 }
+
+#[test]
+fn removing_a_queue_whose_chain_turns_waiters_into_callbacks_leaves_nothing_behind() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        overflow: vec![OverflowLink {
+            on: vec![OverflowTrigger::NoAgents],
+            action: OverflowAction::Callback,
+        }],
+        ..sales(1)
+    });
+    let c = w.call(q);
+    w.at(5);
+    w.input(Input::RemoveQueue(q));
+    assert!(w.router.queue_stats(q, w.now).is_err());
+    // The callback cannot wait in a queue that no longer exists: it leaves the router.
+    assert!(w.router.interaction(c).is_none());
+    assert_eq!(w.router.interaction_count(), 0);
+    w.at(1000);
+}

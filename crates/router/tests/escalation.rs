@@ -269,3 +269,37 @@ fn escalation_while_ringing_keeps_the_offer() {
     w.answer(a);
     assert_eq!(w.agent_of(c), Some(a));
 }
+
+#[test]
+fn a_caller_turned_callback_by_max_wait_is_not_escalated_twice() {
+    use switchyard_core::config::{OverflowAction, OverflowLink, OverflowTrigger};
+    use switchyard_router::Input;
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        max_wait_secs: Some(30),
+        overflow: vec![OverflowLink {
+            on: vec![OverflowTrigger::MaxWait],
+            action: OverflowAction::Callback,
+        }],
+        escalation: vec![EscalationStep {
+            after_secs: 10,
+            raise_priority: 5,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    let c0 = w.call(q);
+    w.at(1);
+    w.input(Input::RequestCallback {
+        interaction: c0,
+        number: "+15550001111".into(),
+    });
+    w.at(2);
+    let c1 = w.call(q);
+    w.at(100);
+    // Both escalated once; c1 became a callback at 32 and stays behind c0.
+    assert_eq!(w.router.interaction(c0).unwrap().priority, 5);
+    assert_eq!(w.router.interaction(c1).unwrap().priority, 5);
+    assert_eq!(line(&w, q), vec![c0, c1]);
+    assert_eq!(w.events_named("ESCALATE").len(), 2);
+}
