@@ -239,7 +239,7 @@ mod tests {
         for alg in [Algorithm::Sha256, Algorithm::Md5] {
             // Both challenges of one 401 share a nonce; each round takes a new 401.
             let ch = a
-                .challenges(T0, false)
+                .challenges(T0, false, &BOTH)
                 .into_iter()
                 .find(|c| c.algorithm == alg)
                 .unwrap();
