@@ -118,7 +118,14 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     };
     banner(&store, &cfg, addr, &admin).await?;
 
-    axum::serve(listener, switchyard_api::app(state))
+    // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
+    let chat = switchyard_chat::ChatState::new(
+        store.clone(),
+        engine.clone(),
+        switchyard_chat::ChatConfig::default(),
+    );
+    let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("HTTP server")?;
