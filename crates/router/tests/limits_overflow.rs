@@ -198,7 +198,7 @@ fn max_wait_to_callback_keeps_the_place_in_line() {
     let a = w.agent(101, &[]);
     w.member(a, q, 0);
     w.login(a);
-    let offer = w.offers()[0].clone();
+    let offer = w.offers()[0];
     assert_eq!((offer.1, offer.2, offer.3), (a, c1, Channel::Callback));
 }
 

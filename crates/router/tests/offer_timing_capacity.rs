@@ -245,8 +245,8 @@ fn three_chats_at_once_but_one_call() {
         .map(|_| w.join_with(q, Channel::Chat, &[], 0))
         .collect();
     assert_eq!(w.offers().len(), 1, "one offer at a time");
-    for k in 0..3 {
-        assert_eq!(w.ringing_for(a).map(|x| x.1), Some(chats[k]));
+    for chat in &chats[..3] {
+        assert_eq!(w.ringing_for(a).map(|x| x.1), Some(*chat));
         w.answer(a);
     }
     assert_eq!(w.router.agent(a).unwrap().active.len(), 3);
