@@ -383,3 +383,76 @@ fn pause_misuse_is_refused() {
     assert!(w.router.agent(a).unwrap().paused_in.is_empty());
     let _ = (Channel::Voice, AgentConfig::default());
 }
+
+#[test]
+fn moving_a_ringall_fork_cancels_every_leg() {
+    let mut w = World::new(1);
+    let q1 = w.queue(QueueConfig {
+        strategy: switchyard_core::config::Strategy::RingAll,
+        ring_timeout_secs: 30,
+        ..Default::default()
+    });
+    let q2 = w.queue(QueueConfig::default());
+    let agents: Vec<_> = (101..104).map(|id| w.agent(id, &[])).collect();
+    for a in &agents {
+        w.member(*a, q1, 0);
+        w.login(*a);
+    }
+    let c = w.call(q1);
+    assert_eq!(w.ringing(), agents);
+    w.at(2);
+    w.input(Input::Move {
+        interaction: c,
+        to: q2,
+    });
+    let cancelled: Vec<_> = cancels(&w).iter().map(|x| (x.1, x.3)).collect();
+    assert_eq!(
+        cancelled,
+        agents
+            .iter()
+            .map(|a| (*a, CancelReason::Withdrawn))
+            .collect::<Vec<_>>()
+    );
+    assert!(w.ringing().is_empty());
+    for a in &agents {
+        assert_eq!(w.router.agent(*a).unwrap().status, AgentStatus::Available);
+    }
+}
+
+#[test]
+fn a_transferred_call_waits_in_the_target_with_its_original_arrival() {
+    let mut w = World::new(1);
+    let sales = w.queue(QueueConfig::default());
+    let tech = w.queue(QueueConfig::default());
+    let a = w.agent(101, &[]);
+    w.member(a, sales, 0);
+    w.login(a);
+    w.at(5);
+    let c = w.call(sales);
+    w.answer(a);
+    w.at(10);
+    let direct = w.call(tech);
+    w.at(60);
+    w.input(Input::Transfer {
+        interaction: c,
+        to: tech,
+    });
+    assert_eq!(line(&w, tech), vec![c, direct]);
+    let v = w.router.interaction(c).unwrap();
+    assert_eq!(
+        (v.arrived, v.entered),
+        (Time::from_secs(5), Time::from_secs(60))
+    );
+    assert_eq!(
+        w.router.agent(a).unwrap().active,
+        Vec::<InteractionId>::new()
+    );
+    // Transfer needs a connected interaction.
+    assert!(matches!(
+        w.try_input(Input::Transfer {
+            interaction: direct,
+            to: sales
+        }),
+        Err(Error::InvalidState { .. })
+    ));
+}
