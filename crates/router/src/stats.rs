@@ -24,6 +24,7 @@ impl Router {
             queue: it.queue,
             channel: it.channel,
             caller_id: it.caller_id.clone(),
+            skills: it.skills.clone(),
             priority: it.priority,
             arrived: it.arrived,
             entered: it.entered,
@@ -72,7 +73,10 @@ impl Router {
     }
 
     fn eta(&self, q: QueueId, position: u32, reqs: &Reqs) -> Option<Duration> {
-        let (staffed, free) = self.staffing(q, reqs);
+        self.eta_with(q, position, self.staffing(q, reqs))
+    }
+
+    fn eta_with(&self, q: QueueId, position: u32, (staffed, free): (u32, u32)) -> Option<Duration> {
         if staffed == 0 {
             return None;
         }
@@ -103,16 +107,23 @@ impl Router {
     /// (for pushing position updates to thousands of waiters at once).
     pub fn estimates(&self, q: QueueId) -> Result<Vec<(InteractionId, Estimate)>> {
         let queue = self.queues.get(&q).ok_or(Error::UnknownQueue(q))?;
+        // Staffing depends only on what the interaction requires: count it once per
+        // distinct requirement set, not once per waiter.
+        let mut staffing: std::collections::HashMap<&Reqs, (u32, u32)> = Default::default();
         Ok(queue
             .line
             .iter()
             .zip(1..)
             .map(|(k, position)| {
+                let reqs = &self.interactions[&k.id].reqs;
+                let st = *staffing
+                    .entry(reqs)
+                    .or_insert_with(|| self.staffing(q, reqs));
                 (
                     k.id,
                     Estimate {
                         position,
-                        wait: self.eta(q, position, &self.interactions[&k.id].reqs),
+                        wait: self.eta_with(q, position, st),
                     },
                 )
             })
