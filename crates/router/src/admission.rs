@@ -43,6 +43,7 @@ impl Router {
             entered: now,
             seq: self.next_seq,
             own,
+            skills: ni.skills,
             dropped: Vec::new(),
             reqs: Default::default(),
             min_penalty: 0,

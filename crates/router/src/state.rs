@@ -64,6 +64,8 @@ pub(crate) struct Interaction {
     pub(crate) seq: u64,
     /// The interaction's own skills (before queue skills and drops).
     pub(crate) own: Vec<(SkillId, u8)>,
+    /// The interaction's own skills as given at join (for views and persistence).
+    pub(crate) skills: Vec<switchyard_core::SkillReq>,
     pub(crate) dropped: Vec<SkillId>,
     /// Queue + own skills minus dropped: what an agent must have.
     pub(crate) reqs: Reqs,

@@ -33,6 +33,8 @@ pub struct InteractionView {
     pub channel: Channel,
     /// Caller ID / chat name / callback number.
     pub caller_id: String,
+    /// Skills the interaction asked for on top of its queue's.
+    pub skills: Vec<switchyard_core::SkillReq>,
     /// Current priority.
     pub priority: i32,
     /// Original arrival (kept across moves and overflows).
