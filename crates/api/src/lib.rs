@@ -14,6 +14,7 @@
 mod agents;
 mod error;
 mod extract;
+mod interactions;
 mod live;
 mod openapi;
 mod queues;
@@ -33,6 +34,7 @@ use axum::routing::{get, post, put};
 use std::path::PathBuf;
 use switchyard_engine::Engine;
 use switchyard_store::Store;
+use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -132,6 +134,7 @@ pub fn app(state: AppState) -> Router {
             "/tenants/{tenant}/agents/{id}/end-wrap-up",
             post(live::end_wrap_up),
         )
+        .route("/tenants/{tenant}/agents/{id}/claim", post(live::claim))
         .route(
             "/tenants/{tenant}/memberships",
             get(agents::list_memberships).post(agents::upsert_membership),
@@ -156,27 +159,24 @@ pub fn app(state: AppState) -> Router {
             get(live::waiting),
         )
         .route("/tenants/{tenant}/live/agents", get(live::agents))
-        .route(
-            "/tenants/{tenant}/interactions",
-            post(live::create_interaction),
-        )
+        .route("/tenants/{tenant}/interactions", post(interactions::create))
         .route(
             "/tenants/{tenant}/interactions/{id}",
-            get(live::get_interaction),
+            get(interactions::get),
         )
         .route(
             "/tenants/{tenant}/interactions/{id}/move",
-            post(live::move_interaction),
+            post(interactions::move_to),
         )
         .route(
             "/tenants/{tenant}/interactions/{id}/priority",
-            post(live::set_priority),
+            post(interactions::set_priority),
         )
         .route(
             "/tenants/{tenant}/interactions/{id}/hangup",
-            post(live::hangup),
+            post(interactions::hangup),
         )
-        .route("/tenants/{tenant}/events", get(live::events))
+        .route("/tenants/{tenant}/events", get(interactions::events))
         .fallback(|| async { ApiError::NotFound });
     Router::new()
         .nest("/api/v1", v1)
@@ -185,6 +185,11 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .with_state(state)
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
 }
 
 /// Liveness: the process answers.

@@ -1,19 +1,14 @@
-//! Live views (queue stats, agent board, waiting line), supervisor and agent actions,
-//! interactions created over the API, and the event history.
+//! Live views (queue stats, agent board, waiting line) and presence actions on agents.
 
 use crate::AppState;
-use crate::error::{ApiError, Result};
-use crate::extract::{Body, Caller, IdPath, List, P, Paging, Q, TenantPath};
+use crate::error::Result;
+use crate::extract::{Body, Caller, IdPath, P, TenantPath};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Deserialize;
-use switchyard_core::{AgentId, Channel, InteractionId, PauseReason, QueueId, SkillReq, TenantId};
-use switchyard_router::{
-    AgentView, EndedBy, Input, InteractionState, InteractionView, NewInteraction, QueueStats,
-};
-use switchyard_store::{EventFilter, EventRecord};
-use utoipa::{IntoParams, ToSchema};
+use switchyard_core::{AgentId, InteractionId, PauseReason, QueueId};
+use switchyard_router::{AgentView, Input, InteractionView, QueueStats};
+use utoipa::ToSchema;
 
 /// Live figures of every queue of the tenant.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/live/queues", tag = "live", params(TenantPath),
@@ -262,211 +257,39 @@ pub(crate) async fn end_wrap_up(
     .await
 }
 
-/// A customer contact created over the API (a web form's callback request, a test).
-#[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct InteractionBody {
-    /// The queue to join.
-    pub queue_id: i64,
-    /// `voice`, `chat` or `callback`.
-    #[schema(value_type = String)]
-    pub channel: Channel,
-    /// Caller ID, chat name or callback number.
-    pub caller_id: String,
-    /// Higher goes first.
-    #[serde(default)]
-    pub priority: i32,
-    /// Extra skills: `[{skill, min_level}]`.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub skills: Vec<SkillReq>,
+/// Claiming (pull mode).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub(crate) struct ClaimBody {
+    /// Only from this queue (default: any of the agent's pull-mode queues).
+    pub queue_id: Option<i64>,
 }
 
-/// Puts a new interaction in a queue.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions", tag = "interactions", params(TenantPath), request_body = InteractionBody,
-    responses((status = 201, body = Object), (status = 422, body = crate::error::Problem)))]
-pub(crate) async fn create_interaction(
+/// What a claim got.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(crate) struct Claimed {
+    /// The interaction now connected to the agent; None when nothing was waiting.
+    pub interaction: Option<u64>,
+}
+
+/// Pull mode: the agent takes the best waiting interaction itself.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/claim", tag = "actions", params(IdPath), request_body = ClaimBody,
+    responses((status = 200, body = Claimed), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub(crate) async fn claim(
     State(s): State<AppState>,
     c: Caller,
-    P(p): P<TenantPath>,
-    Body(b): Body<InteractionBody>,
-) -> Result<(StatusCode, Json<Option<InteractionView>>)> {
-    c.supervisor(p.tenant)?;
-    s.store
-        .queue(p.tenant, b.queue_id)
-        .await
-        .map_err(|_| ApiError::invalid("queue_id", "no such queue in this tenant"))?;
-    let id = s.engine.mint_interaction_id();
-    let ni = NewInteraction {
-        id,
-        tenant: TenantId(p.tenant as u64),
-        queue: QueueId(b.queue_id as u64),
-        channel: b.channel,
-        caller_id: b.caller_id,
-        skills: b.skills,
-        priority: b.priority,
-        arrived: None,
-    };
-    // None: refused at join (full, nobody there, closed) — the events say why.
-    let view = s
+    P(p): P<IdPath>,
+    body: Option<Body<ClaimBody>>,
+) -> Result<Json<Claimed>> {
+    c.agent_or_supervisor(p.tenant, p.id)?;
+    s.store.agent(p.tenant, p.id).await?;
+    let queue = body.and_then(|b| b.0.queue_id).map(|q| QueueId(q as u64));
+    let a = AgentId(p.id as u64);
+    let got = s
         .engine
-        .call(move |r, now| r.handle(now, Input::Join(ni)).map(|()| r.interaction(id)))
+        .call(move |r, now| r.claim(now, a, queue))
         .await?
         .map_err(switchyard_engine::Error::from)?;
-    Ok((StatusCode::CREATED, Json(view)))
-}
-
-async fn interaction_in(s: &AppState, tenant: i64, id: i64) -> Result<InteractionView> {
-    let i = InteractionId(id as u64);
-    match s.engine.call(move |r, _| r.interaction(i)).await? {
-        Some(v) if v.tenant == TenantId(tenant as u64) => Ok(v),
-        _ => Err(ApiError::NotFound),
-    }
-}
-
-/// One live interaction.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/interactions/{id}", tag = "interactions", params(IdPath),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
-pub(crate) async fn get_interaction(
-    State(s): State<AppState>,
-    c: Caller,
-    P(p): P<IdPath>,
-) -> Result<Json<InteractionView>> {
-    c.supervisor(p.tenant)?;
-    Ok(Json(interaction_in(&s, p.tenant, p.id).await?))
-}
-
-/// Moving an interaction.
-#[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct MoveBody {
-    /// Target queue (same tenant).
-    pub queue_id: i64,
-}
-
-/// Changing a priority.
-#[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct PriorityBody {
-    /// New priority (higher goes first).
-    pub priority: i32,
-}
-
-async fn interaction_action(
-    s: &AppState,
-    c: &Caller,
-    tenant: i64,
-    id: i64,
-    input: Input,
-) -> Result<StatusCode> {
-    c.supervisor(tenant)?;
-    interaction_in(s, tenant, id).await?;
-    s.engine.handle(input).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Moves a waiting interaction to another queue, keeping its arrival time.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/move", tag = "interactions", params(IdPath), request_body = MoveBody,
-    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub(crate) async fn move_interaction(
-    State(s): State<AppState>,
-    c: Caller,
-    P(p): P<IdPath>,
-    Body(b): Body<MoveBody>,
-) -> Result<StatusCode> {
-    c.supervisor(p.tenant)?;
-    s.store
-        .queue(p.tenant, b.queue_id)
-        .await
-        .map_err(|_| ApiError::invalid("queue_id", "no such queue in this tenant"))?;
-    let input = Input::Move {
-        interaction: InteractionId(p.id as u64),
-        to: QueueId(b.queue_id as u64),
-    };
-    interaction_action(&s, &c, p.tenant, p.id, input).await
-}
-
-/// Sets the priority of a waiting interaction.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/priority", tag = "interactions", params(IdPath), request_body = PriorityBody,
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub(crate) async fn set_priority(
-    State(s): State<AppState>,
-    c: Caller,
-    P(p): P<IdPath>,
-    Body(b): Body<PriorityBody>,
-) -> Result<StatusCode> {
-    let input = Input::SetPriority {
-        interaction: InteractionId(p.id as u64),
-        priority: b.priority,
-    };
-    interaction_action(&s, &c, p.tenant, p.id, input).await
-}
-
-/// Hangs up an interaction: a waiting one leaves the queue, a connected one ends.
-#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/hangup", tag = "interactions", params(IdPath),
-    responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub(crate) async fn hangup(
-    State(s): State<AppState>,
-    c: Caller,
-    P(p): P<IdPath>,
-) -> Result<StatusCode> {
-    c.supervisor(p.tenant)?;
-    let v = interaction_in(&s, p.tenant, p.id).await?;
-    let interaction = InteractionId(p.id as u64);
-    let input = match v.state {
-        InteractionState::Connected => Input::Complete {
-            interaction,
-            by: EndedBy::Agent,
-        },
-        _ => Input::CustomerLeft { interaction },
-    };
-    s.engine.handle(input).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Event history filters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct EventQuery {
-    /// Queue id.
-    pub queue_id: Option<i64>,
-    /// Agent id.
-    pub agent_id: Option<i64>,
-    /// Interaction id.
-    pub interaction_id: Option<i64>,
-    /// queue_log verb, e.g. `CONNECT`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// From, ms since the epoch (inclusive).
-    pub from_ms: Option<i64>,
-    /// To, ms since the epoch (exclusive).
-    pub to_ms: Option<i64>,
-    /// Rows at most (1..=1000, default 100).
-    pub limit: Option<i64>,
-    /// Rows skipped.
-    pub offset: Option<i64>,
-}
-
-/// The stored event history, oldest first.
-#[utoipa::path(get, path = "/api/v1/tenants/{tenant}/events", tag = "events", params(TenantPath, EventQuery),
-    responses((status = 200, body = List<EventRecord>)))]
-pub(crate) async fn events(
-    State(s): State<AppState>,
-    c: Caller,
-    P(p): P<TenantPath>,
-    Q(q): Q<EventQuery>,
-) -> Result<Json<List<EventRecord>>> {
-    c.supervisor(p.tenant)?;
-    let page = Paging {
-        limit: q.limit,
-        offset: q.offset,
-    }
-    .page()?;
-    let f = EventFilter {
-        tenant_id: Some(p.tenant),
-        queue_id: q.queue_id,
-        agent_id: q.agent_id,
-        interaction_id: q.interaction_id,
-        event: q.kind.map(|k| k.to_ascii_uppercase()),
-        from_ms: q.from_ms,
-        to_ms: q.to_ms,
-    };
-    Ok(Json(List::new(s.store.list_events(&f, page).await?, page)))
+    Ok(Json(Claimed {
+        interaction: got.map(|i: InteractionId| i.0),
+    }))
 }

@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{agents, live, queues, sounds, tenants};
+use crate::{agents, interactions, live, queues, sounds, tenants};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,11 +17,11 @@ use utoipa::{Modify, OpenApi};
         agents::list_skills, agents::create_skill, agents::get_skill, agents::update_skill, agents::delete_skill,
         agents::list, agents::create, agents::get, agents::update, agents::delete,
         agents::list_memberships, agents::upsert_membership, agents::delete_membership,
-        live::login, live::logout, live::pause, live::unpause, live::end_wrap_up,
+        live::login, live::logout, live::pause, live::unpause, live::end_wrap_up, live::claim,
         sounds::list, sounds::upload, sounds::get, sounds::delete, sounds::audio,
         live::queues, live::queue, live::waiting, live::agents,
-        live::create_interaction, live::get_interaction, live::move_interaction, live::set_priority, live::hangup,
-        live::events,
+        interactions::create, interactions::get, interactions::move_to, interactions::set_priority, interactions::hangup,
+        interactions::events,
         crate::healthz, crate::readyz, crate::metrics,
     ),
     modifiers(&Bearer),

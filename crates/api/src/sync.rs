@@ -102,13 +102,13 @@ pub(crate) async fn check_queue(
     )
     .await?;
     for (i, link) in settings.overflow.iter().enumerate() {
-        if let switchyard_core::config::OverflowAction::Queue { queue } = &link.action {
-            if s.store.queue(tenant, queue.0 as i64).await.is_err() {
-                return Err(ApiError::invalid(
-                    format!("settings.overflow[{i}].action.queue"),
-                    "no such queue in this tenant",
-                ));
-            }
+        if let switchyard_core::config::OverflowAction::Queue { queue } = &link.action
+            && s.store.queue(tenant, queue.0 as i64).await.is_err()
+        {
+            return Err(ApiError::invalid(
+                format!("settings.overflow[{i}].action.queue"),
+                "no such queue in this tenant",
+            ));
         }
     }
     Ok(())

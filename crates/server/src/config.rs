@@ -155,10 +155,10 @@ impl ConfigFile {
             }
             for q in &t.queues {
                 let ctx = || format!("tenant {:?}, queue {:?}", t.name, q.name);
-                if let Some(s) = &q.schedule {
-                    if !t.schedules.iter().any(|x| &x.name == s) {
-                        bail!("{}: unknown schedule {s:?}", ctx());
-                    }
+                if let Some(s) = &q.schedule
+                    && !t.schedules.iter().any(|x| &x.name == s)
+                {
+                    bail!("{}: unknown schedule {s:?}", ctx());
                 }
                 for r in &q.settings.required_skills {
                     if !skills.contains(&r.skill.as_str()) {
@@ -207,15 +207,15 @@ fn resolve_action(
     queue: &dyn Fn(&str) -> Option<QueueId>,
 ) -> Result<OverflowAction> {
     let mut v = v.clone();
-    if let Some(t) = v.as_table_mut() {
-        if t.get("type").and_then(|x| x.as_str()) == Some("queue") {
-            let name = t
-                .get("queue")
-                .and_then(|x| x.as_str())
-                .context("a queue action needs `queue = \"<name>\"`")?;
-            let id = queue(name).with_context(|| format!("unknown overflow queue {name:?}"))?;
-            t.insert("queue".into(), toml::Value::Integer(id.0 as i64));
-        }
+    if let Some(t) = v.as_table_mut()
+        && t.get("type").and_then(|x| x.as_str()) == Some("queue")
+    {
+        let name = t
+            .get("queue")
+            .and_then(|x| x.as_str())
+            .context("a queue action needs `queue = \"<name>\"`")?;
+        let id = queue(name).with_context(|| format!("unknown overflow queue {name:?}"))?;
+        t.insert("queue".into(), toml::Value::Integer(id.0 as i64));
     }
     Ok(v.try_into()?)
 }

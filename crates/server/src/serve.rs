@@ -36,17 +36,17 @@ impl ServeSettings {
     pub(crate) fn resolve(args: ServeArgs, file: &ConfigFile) -> Result<ServeSettings> {
         let s = &file.server;
         let redis_url = args.redis_url.or(s.redis_url.clone());
-        if let Some(u) = &redis_url {
-            if !(u.starts_with("redis://") || u.starts_with("rediss://")) {
-                bail!("--redis-url must start with redis:// or rediss://");
-            }
+        if let Some(u) = &redis_url
+            && !(u.starts_with("redis://") || u.starts_with("rediss://"))
+        {
+            bail!("--redis-url must start with redis:// or rediss://");
         }
         // An empty value (compose's `${SWITCHYARD_ADMIN_TOKEN:-}`) means "generate one".
         let admin_token = args.admin_token.filter(|t| !t.is_empty());
-        if let Some(t) = &admin_token {
-            if t.len() < 16 {
-                bail!("--admin-token must be at least 16 characters");
-            }
+        if let Some(t) = &admin_token
+            && t.len() < 16
+        {
+            bail!("--admin-token must be at least 16 characters");
         }
         Ok(ServeSettings {
             base: Settings::resolve(&args.db, file),

@@ -252,7 +252,7 @@ impl Store {
         .await?;
         let Some(r) = r else { return Ok(None) };
         let pw: Option<String> = r.try_get("sip_password")?;
-        Ok(pw.map(|pw| agent(&r).map(|a| (a, pw))).transpose()?)
+        pw.map(|pw| agent(&r).map(|a| (a, pw))).transpose()
     }
 
     /// The agent whose chat login and password match.

@@ -60,10 +60,10 @@ impl Server {
         };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await {
-                if r.status().is_success() {
-                    return s;
-                }
+            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await
+                && r.status().is_success()
+            {
+                return s;
             }
             if Instant::now() > deadline {
                 panic!("server did not become ready:\n{}", s.log_text());

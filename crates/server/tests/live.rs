@@ -1,0 +1,336 @@
+//! The real binary over HTTP: configuration changes reach the live router, actions,
+//! event history, metrics and the queue_log file.
+
+mod common;
+
+use common::{Server, demo_id, eventually};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const GET: Method = Method::GET;
+const POST: Method = Method::POST;
+const PUT: Method = Method::PUT;
+
+#[tokio::test]
+async fn live_changes_reach_the_router_and_events_are_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]).await;
+    let t = demo_id(&s).await;
+    let base = format!("/api/v1/tenants/{t}");
+    let q = s
+        .call(
+            POST,
+            &format!("{base}/queues"),
+            Some(json!({"name": "vip", "numbers": ["700"], "settings": {"ring_timeout_secs": 30}})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let a = s
+        .call(
+            POST,
+            &format!("{base}/agents"),
+            Some(json!({"name": "erin"})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    s.call(
+        POST,
+        &format!("{base}/memberships"),
+        Some(json!({"agent_id": a, "queue_id": q})),
+        200,
+    )
+    .await;
+    let stats = s
+        .call(GET, &format!("{base}/live/queues/{q}"), None, 200)
+        .await;
+    assert_eq!(stats["agents_logged_in"], 0);
+    s.call(POST, &format!("{base}/agents/{a}/login"), None, 200)
+        .await;
+    let stats = s
+        .call(GET, &format!("{base}/live/queues/{q}"), None, 200)
+        .await;
+    assert_eq!(stats["agents_logged_in"], 1, "{stats}");
+    assert_eq!(stats["agents_available"], 1, "{stats}");
+
+    let i = s
+        .call(
+            POST,
+            &format!("{base}/interactions"),
+            Some(json!({"queue_id": q, "channel": "chat", "caller_id": "Visitor 42"})),
+            201,
+        )
+        .await;
+    let iid = i["id"].as_u64().unwrap();
+    // The agent is offered the chat at once.
+    let board = s.call(GET, &format!("{base}/live/agents"), None, 200).await;
+    let erin = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == a)
+        .unwrap()
+        .clone();
+    assert_eq!(erin["status"], "ringing", "{erin}");
+    let stats = s
+        .call(GET, &format!("{base}/live/queues/{q}"), None, 200)
+        .await;
+    assert_eq!(stats["entered"], 1);
+    assert_eq!(stats["offered"], 1);
+    // A live settings change keeps the interaction in line.
+    s.call(PUT, &format!("{base}/queues/{q}"), Some(json!({"name": "vip", "numbers": ["700"], "settings": {"ring_timeout_secs": 25, "strategy": "linear"}})), 200).await;
+    assert_eq!(
+        s.call(GET, &format!("{base}/live/queues/{q}/waiting"), None, 200)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    s.call(
+        POST,
+        &format!("{base}/interactions/{iid}/priority"),
+        Some(json!({"priority": 5})),
+        204,
+    )
+    .await;
+    assert_eq!(
+        s.call(GET, &format!("{base}/interactions/{iid}"), None, 200)
+            .await["priority"],
+        5
+    );
+    // Supervisor moves it to the demo sales queue, then hangs it up.
+    s.call(
+        POST,
+        &format!("{base}/interactions/{iid}/move"),
+        Some(json!({"queue_id": 1})),
+        204,
+    )
+    .await;
+    assert_eq!(
+        s.call(GET, &format!("{base}/interactions/{iid}"), None, 200)
+            .await["queue"],
+        1
+    );
+    s.call(
+        POST,
+        &format!("{base}/interactions/{iid}/hangup"),
+        None,
+        204,
+    )
+    .await;
+    s.call(GET, &format!("{base}/interactions/{iid}"), None, 404)
+        .await;
+    s.call(
+        POST,
+        &format!("{base}/agents/{a}/pause"),
+        Some(json!({"reason": "lunch"})),
+        200,
+    )
+    .await;
+    s.call(POST, &format!("{base}/agents/{a}/unpause"), None, 200)
+        .await;
+    s.call(POST, &format!("{base}/agents/{a}/logout"), None, 200)
+        .await;
+
+    // History, with filters.
+    let evs = eventually("events stored", || async {
+        let v = s
+            .call(
+                GET,
+                &format!("{base}/events?interaction_id={iid}"),
+                None,
+                200,
+            )
+            .await;
+        let names: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .collect();
+        names.iter().any(|n| n == "ABANDON").then_some(names)
+    })
+    .await;
+    assert_eq!(evs[0], "ENTERQUEUE", "{evs:?}");
+    assert!(
+        evs.contains(&"OFFER".to_string()) && evs.contains(&"MOVE".to_string()),
+        "{evs:?}"
+    );
+    let enter = s
+        .call(
+            GET,
+            &format!("{base}/events?type=ENTERQUEUE&queue_id={q}"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(enter["items"].as_array().unwrap().len(), 1);
+    let login = s
+        .call(
+            GET,
+            &format!("{base}/events?agent_id={a}&type=agentlogin"),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(login["items"].as_array().unwrap().len(), 1);
+    let none = s
+        .call(GET, &format!("{base}/events?to_ms=1000"), None, 200)
+        .await;
+    assert!(none["items"].as_array().unwrap().is_empty());
+
+    // Metrics reflect it.
+    let m = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "switchyard_queue_waiting",
+        "switchyard_queue_longest_wait_seconds",
+        "switchyard_offers_total",
+        "switchyard_abandoned_total",
+        "switchyard_agents",
+        "switchyard_queue_service_level",
+        "switchyard_routing_decision_seconds_bucket",
+    ] {
+        assert!(m.contains(name), "{name} missing in\n{m}");
+    }
+    s.stop().await;
+
+    // queue_log: Asterisk layout, epoch|callid|queue|agent|EVENT|data…
+    let log = std::fs::read_to_string(dir.path().join("queue_log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    let enter = lines
+        .iter()
+        .find(|l| l.contains("|ENTERQUEUE|"))
+        .expect("ENTERQUEUE line");
+    let f: Vec<&str> = enter.split('|').collect();
+    assert!(f[0].parse::<u64>().unwrap() > 1_600_000_000, "{enter}");
+    assert_eq!(f[1], iid.to_string());
+    assert_eq!((f[2], f[3], f[4]), ("vip", "NONE", "ENTERQUEUE"));
+    assert_eq!(f[6], "Visitor 42");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("|NONE|NONE|erin|AGENTLOGIN")),
+        "{log}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("|{iid}|sales|NONE|ABANDON|"))),
+        "{log}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("|erin|PAUSEALL|lunch")),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn pull_mode_agent_claims_and_hangs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]).await;
+    let t = demo_id(&s).await;
+    let base = format!("/api/v1/tenants/{t}");
+    let q = s
+        .call(
+            POST,
+            &format!("{base}/queues"),
+            Some(json!({"name": "backoffice", "settings": {"pull_mode": true}})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let a = s
+        .call(
+            POST,
+            &format!("{base}/agents"),
+            Some(json!({"name": "pat"})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    s.call(
+        POST,
+        &format!("{base}/memberships"),
+        Some(json!({"agent_id": a, "queue_id": q})),
+        200,
+    )
+    .await;
+    let tok = s
+        .call(
+            POST,
+            &format!("{base}/tokens"),
+            Some(json!({"name": "pat", "role": "agent", "agent_id": a})),
+            201,
+        )
+        .await;
+    let pat = tok["secret"].as_str().unwrap().to_string();
+    s.call_as(&pat, POST, &format!("{base}/agents/{a}/login"), None, 200)
+        .await;
+    let nothing = s
+        .call_as(&pat, POST, &format!("{base}/agents/{a}/claim"), None, 200)
+        .await;
+    assert_eq!(nothing["interaction"], Value::Null);
+    let i = s
+        .call(
+            POST,
+            &format!("{base}/interactions"),
+            Some(json!({"queue_id": q, "channel": "callback", "caller_id": "+15551234"})),
+            201,
+        )
+        .await["id"]
+        .as_u64()
+        .unwrap();
+    // Nobody is offered anything in pull mode.
+    assert_eq!(
+        s.call(GET, &format!("{base}/interactions/{i}"), None, 200)
+            .await["state"],
+        "waiting"
+    );
+    let got = s
+        .call_as(
+            &pat,
+            POST,
+            &format!("{base}/agents/{a}/claim"),
+            Some(json!({"queue_id": q})),
+            200,
+        )
+        .await;
+    assert_eq!(got["interaction"], i);
+    let v = s
+        .call(GET, &format!("{base}/interactions/{i}"), None, 200)
+        .await;
+    assert_eq!(
+        (v["state"].as_str(), v["agent"].as_i64()),
+        (Some("connected"), Some(a))
+    );
+    s.call(POST, &format!("{base}/interactions/{i}/hangup"), None, 204)
+        .await;
+    let evs = eventually("completion stored", || async {
+        let v = s
+            .call(
+                GET,
+                &format!("{base}/events?interaction_id={i}&type=COMPLETEAGENT"),
+                None,
+                200,
+            )
+            .await;
+        (v["items"].as_array().unwrap().len() == 1).then_some(v)
+    })
+    .await;
+    assert_eq!(evs["items"][0]["agent_id"], a);
+    s.stop().await;
+}
