@@ -164,7 +164,8 @@ fn ops(c: &mut Criterion) {
                             |b| {
                                 let ni = b.new_caller();
                                 b.now = b.now + Duration::from_millis(1);
-                                black_box(b.r.handle(b.now, Input::Join(ni)).unwrap());
+                                let _: () = b.r.handle(b.now, Input::Join(ni)).unwrap();
+                                black_box(());
                             },
                             |b| {
                                 let i = InteractionId(b.next);
@@ -179,7 +180,9 @@ fn ops(c: &mut Criterion) {
                             iters,
                             |b| {
                                 b.now = b.now + Duration::from_millis(1);
-                                black_box(b.r.handle(b.now, Input::Login { agent: FREE }).unwrap());
+                                let _: () =
+                                    b.r.handle(b.now, Input::Login { agent: FREE }).unwrap();
+                                black_box(());
                             },
                             |b| b.input(Input::Logout { agent: FREE }),
                         )
@@ -194,7 +197,8 @@ fn ops(c: &mut Criterion) {
                             |b| {
                                 b.now = b.now + Duration::from_millis(1);
                                 let offer = b.offer.take().expect("an offer to answer");
-                                black_box(b.r.handle(b.now, Input::Accept { offer }).unwrap());
+                                let _: () = b.r.handle(b.now, Input::Accept { offer }).unwrap();
+                                black_box(());
                             },
                             |b| {
                                 // Hang up, add a waiter back, and take the next offer.

@@ -44,6 +44,7 @@ impl Router {
             seq: self.next_seq,
             own,
             skills: ni.skills,
+            announced: None,
             dropped: Vec::new(),
             reqs: Default::default(),
             min_penalty: 0,
@@ -105,17 +106,28 @@ impl Router {
             }
         }
         let it = &self.interactions[&i];
-        let kind = EventKind::EnterQueue {
-            channel,
-            caller_id: it.caller_id.clone(),
-        };
-        self.event(now, Some(i), Some(queue), None, kind);
-        self.queues
-            .get_mut(&queue)
-            .expect("exists")
-            .counters
-            .entered += 1;
+        // Back in the line it already entered (a callback conversion): same entry,
+        // no second ENTERQUEUE, same entry position.
+        let reentry = it.announced == Some(queue);
+        if !reentry {
+            let kind = EventKind::EnterQueue {
+                channel,
+                caller_id: it.caller_id.clone(),
+            };
+            self.event(now, Some(i), Some(queue), None, kind);
+            self.queues
+                .get_mut(&queue)
+                .expect("exists")
+                .counters
+                .entered += 1;
+            self.interactions.get_mut(&i).expect("known").announced = Some(queue);
+        }
         self.insert_line(i);
+        if reentry {
+            self.arm_max_wait(i);
+            self.arm_step(i);
+            return;
+        }
         // Position at entry; a plain join lands at the end, so this is O(1) then.
         let q = &self.queues[&queue];
         let key = self.interactions[&i].key();

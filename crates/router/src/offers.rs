@@ -266,6 +266,7 @@ impl Router {
             Router::unbucket(q, it); // claimed straight from the line
         }
         it.in_line = false;
+        it.announced = None; // this stay in line is over
         let hold = now.saturating_since(it.entered);
         it.state = IState::Connected { agent: a, at: now };
         q.counters.answered += 1;

@@ -62,9 +62,10 @@ pub enum Output {
         /// Its channel.
         channel: Channel,
     },
-    /// The interaction leaves the queue to an overflow action the edge carries out
-    /// (voicemail, announcement, menu, hang-up). Moves to another queue and callback
-    /// conversions are done inside the router and only reported as events.
+    /// An overflow action for the edge to carry out: voicemail, announcement, menu or
+    /// hang-up (the interaction has left the router), or callback (it stays in line as
+    /// a callback; the edge confirms it to the customer and ends the call or chat).
+    /// Moves to another queue are done inside the router and only reported as events.
     Overflow {
         /// The interaction.
         interaction: InteractionId,

@@ -111,7 +111,20 @@ impl Router {
             return Vec::new();
         }
         match strategy {
-            Strategy::RingAll => group.iter().map(|k| k.agent).collect(),
+            Strategy::RingAll => {
+                // With a busy-agent cap, ring no more new agents than the cap has room
+                // for, so a won fork never takes the queue over its cap.
+                let room = q.cfg.max_busy_agents.map_or(usize::MAX, |cap| {
+                    (cap as usize).saturating_sub(q.engaged.len())
+                });
+                let (engaged, fresh): (Vec<&AvailKey>, Vec<&AvailKey>) =
+                    group.iter().partition(|k| q.engaged.contains_key(&k.agent));
+                engaged
+                    .iter()
+                    .chain(fresh.iter().take(room))
+                    .map(|k| k.agent)
+                    .collect()
+            }
             Strategy::Random => {
                 let n = self.rng.random_range(0..group.len());
                 vec![group[n].agent]

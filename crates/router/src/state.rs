@@ -85,6 +85,8 @@ pub(crate) struct Interaction {
     /// Whether it is in its queue's line (waiting, ringing or retrying).
     pub(crate) in_line: bool,
     pub(crate) ring_started: Option<Time>,
+    /// The queue whose ENTERQUEUE was logged for the current stay.
+    pub(crate) announced: Option<QueueId>,
 }
 
 impl Interaction {
@@ -235,7 +237,10 @@ impl Agent {
                 cap.voice > 0 && (ring_in_use || self.load(MediaKind::Voice) < cap.voice)
             }
             MediaKind::Chat => {
-                !(cap.voice_blocks_chat && self.load(MediaKind::Voice) > 0)
+                // Voice blocks chats during the call and its wrap-up.
+                !(cap.voice_blocks_chat
+                    && (self.load(MediaKind::Voice) > 0
+                        || self.wrap[media_index(MediaKind::Voice)].is_some()))
                     && self.load(MediaKind::Chat) < cap.chat
             }
         }

@@ -40,6 +40,11 @@ impl Router {
         Some(self.view(it, it.in_line.then(|| self.position_of(it))))
     }
 
+    /// One interaction without its position: O(1), for per-event bookkeeping.
+    pub fn peek(&self, i: InteractionId) -> Option<InteractionView> {
+        self.interactions.get(&i).map(|it| self.view(it, None))
+    }
+
     /// The queue's line, in order, with positions.
     pub fn waiting(&self, q: QueueId) -> Result<Vec<InteractionView>> {
         let queue = self.queues.get(&q).ok_or(Error::UnknownQueue(q))?;

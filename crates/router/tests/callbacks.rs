@@ -323,3 +323,48 @@ fn callback_misuse_is_refused() {
     ));
     let _ = AgentId(0);
 }
+
+#[test]
+fn a_max_wait_callback_logs_one_entry_and_keeps_its_entry_position() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        max_wait_secs: Some(30),
+        overflow: vec![switchyard_core::config::OverflowLink {
+            on: vec![switchyard_core::config::OverflowTrigger::MaxWait],
+            action: OverflowAction::Callback,
+        }],
+        ..Default::default()
+    });
+    let first = w.call(q);
+    let second = w.call(q);
+    w.at(31);
+    assert_eq!(
+        line(&w, q),
+        vec![first, second],
+        "both are callbacks now, in the same order"
+    );
+    let entries: Vec<_> = w
+        .events_of(second)
+        .into_iter()
+        .filter(|e| e.1 == "ENTERQUEUE")
+        .collect();
+    assert_eq!(
+        entries,
+        vec![(0, "ENTERQUEUE", None)],
+        "one ENTERQUEUE per stay in line"
+    );
+    assert_eq!(w.router.queue_stats(q, w.now).unwrap().entered, 2);
+    // COMPLETE events later report the position at entry, 2, not a new one.
+    let a = w.agent(1, &[]);
+    w.member(a, q, 0);
+    w.login(a);
+    w.answer(a);
+    w.hang_up(first);
+    w.answer(a);
+    w.hang_up(second);
+    let done = kinds(&w, "COMPLETEAGENT");
+    assert!(
+        matches!(done.last(), Some((_, Some(i), EventKind::CompleteAgent { orig_position: 2, .. })) if *i == second),
+        "{done:?}"
+    );
+}

@@ -271,10 +271,8 @@ impl Sim {
                     interaction,
                     action,
                     ..
-                } => {
-                    if action != switchyard_core::config::OverflowAction::Callback {
-                        self.end(interaction);
-                    }
+                } if action != switchyard_core::config::OverflowAction::Callback => {
+                    self.end(interaction);
                 }
                 Output::Event(e) => match e.kind {
                     EventKind::Abandon { .. }

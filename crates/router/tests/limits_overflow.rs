@@ -631,3 +631,34 @@ fn a_capped_queue_does_not_starve_the_agent_of_other_queues() {
     assert!(w.router.interaction(blocked).unwrap().position == Some(1));
     let _ = first;
 }
+
+#[test]
+fn ringall_rings_no_more_new_agents_than_the_cap_allows() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        strategy: switchyard_core::config::Strategy::RingAll,
+        max_busy_agents: Some(2),
+        ..Default::default()
+    });
+    for id in 1..=4 {
+        let a = w.agent(id, &[]);
+        w.member(a, q, 0);
+        w.login(a);
+    }
+    w.call(q);
+    assert_eq!(
+        w.ringing().len(),
+        2,
+        "cap 2: two legs, not four: {:?}",
+        w.ringing()
+    );
+    let first = w.ringing()[0];
+    w.answer(first);
+    w.call(q);
+    assert_eq!(
+        w.ringing().len(),
+        1,
+        "one agent busy, room for one more: {:?}",
+        w.ringing()
+    );
+}

@@ -421,3 +421,32 @@ fn the_status_board_follows_the_offer_cycle() {
         (AgentStatus::Available, Time::from_secs(15), 1)
     );
 }
+
+#[test]
+fn voice_wrap_up_blocks_chats_when_voice_blocks_chat() {
+    let mut w = World::new(1);
+    let q = w.queue(QueueConfig {
+        wrap_up_secs: 30,
+        ..Default::default()
+    });
+    let a = w.agent_with(
+        1,
+        &[],
+        Capacity {
+            voice: 1,
+            chat: 2,
+            voice_blocks_chat: true,
+        },
+    );
+    w.member(a, q, 0);
+    w.login(a);
+    let call = w.call(q);
+    w.answer(a);
+    w.at(10);
+    w.hang_up(call); // voice wrap-up until 40 s
+    w.join_with(q, Channel::Chat, &[], 0);
+    w.at(39);
+    assert!(w.ringing().is_empty(), "no chat during the call's wrap-up");
+    w.at(40);
+    assert_eq!(w.ringing(), vec![a]);
+}
