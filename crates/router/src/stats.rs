@@ -40,6 +40,16 @@ impl Router {
         Some(self.view(it, it.in_line.then(|| self.position_of(it))))
     }
 
+    /// A queue's configuration (O(1); for names and settings without the stats scan).
+    pub fn queue_config(&self, q: QueueId) -> Option<&switchyard_core::config::QueueConfig> {
+        self.queues.get(&q).map(|q| &q.cfg)
+    }
+
+    /// An agent's configuration (O(1)).
+    pub fn agent_config(&self, a: AgentId) -> Option<&switchyard_core::config::AgentConfig> {
+        self.agents.get(&a).map(|a| &a.cfg)
+    }
+
     /// One interaction without its position: O(1), for per-event bookkeeping.
     pub fn peek(&self, i: InteractionId) -> Option<InteractionView> {
         self.interactions.get(&i).map(|it| self.view(it, None))
