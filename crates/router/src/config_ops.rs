@@ -76,6 +76,7 @@ impl Router {
                         required,
                         members: HashMap::new(),
                         line: BTreeSet::new(),
+                        by_entry: BTreeSet::new(),
                         buckets: HashMap::new(),
                         avail: Default::default(),
                         engaged: HashMap::new(),

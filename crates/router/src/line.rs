@@ -25,6 +25,7 @@ impl Router {
         it.in_line = true;
         it.reqs = Self::compute_reqs(q, it);
         q.line.insert(it.key());
+        q.by_entry.insert((it.entered, it.id));
         if it.state == IState::Waiting {
             q.buckets.entry(it.bucket()).or_default().insert(it.key());
             self.pending_interactions.push(i);
@@ -74,6 +75,8 @@ impl Router {
                 .get_mut(&it.queue)
                 .expect("queue of interaction");
             q.line.remove(&it.key());
+            q.by_entry.remove(&(it.entered, it.id));
+            q.by_entry.remove(&(it.entered, it.id));
             if it.state == IState::Waiting {
                 Self::unbucket(q, &it);
             }

@@ -262,6 +262,7 @@ impl Router {
         let (qid, channel, media) = (it.queue, it.channel, it.channel.media());
         let q = self.queues.get_mut(&qid).expect("exists");
         q.line.remove(&it.key());
+        q.by_entry.remove(&(it.entered, it.id));
         if it.state == IState::Waiting {
             Router::unbucket(q, it); // claimed straight from the line
         }

@@ -142,6 +142,8 @@ pub(crate) struct Queue {
     pub(crate) members: HashMap<AgentId, Member>,
     /// Everyone in line, in order.
     pub(crate) line: BTreeSet<WaitKey>,
+    /// Everyone in line by entry time: the longest current wait is the first.
+    pub(crate) by_entry: BTreeSet<(Time, InteractionId)>,
     /// Routable interactions, grouped by what it takes to serve them.
     pub(crate) buckets: HashMap<BucketKey, BTreeSet<WaitKey>>,
     /// Members able to take each media kind now, in offer order.

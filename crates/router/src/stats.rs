@@ -149,11 +149,7 @@ impl Router {
     pub fn queue_stats(&self, q: QueueId, now: Time) -> Result<QueueStats> {
         let queue = self.queues.get(&q).ok_or(Error::UnknownQueue(q))?;
         let c = &queue.counters;
-        let oldest = queue
-            .line
-            .iter()
-            .map(|k| self.interactions[&k.id].entered)
-            .min();
+        let oldest = queue.by_entry.first().map(|(t, _)| *t);
         let logged_in = queue
             .members
             .keys()
