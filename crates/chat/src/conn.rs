@@ -229,7 +229,7 @@ mod tests {
         let first = out.next().await.unwrap();
         assert!(matches!(first, Outbound::Text(ref t) if t.contains("rate_limited")));
         let mut last = first;
-        while let Ok(Some(m)) = out.try_next() {
+        while let Ok(m) = out.try_recv() {
             last = m;
         }
         assert!(matches!(last, Outbound::Close(1008, _)));
