@@ -125,6 +125,12 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         switchyard_chat::ChatConfig::default(),
     );
     let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat));
+    // TCP_NODELAY: WebSocket pushes are small writes in a row; without it Nagle and
+    // delayed ACKs add ~40 ms to an offer that follows a status update.
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
