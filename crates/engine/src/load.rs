@@ -3,28 +3,29 @@
 use crate::Engine;
 use switchyard_core::config::Membership;
 use switchyard_core::{AgentId, QueueId};
-use switchyard_router::Input;
+use switchyard_router::{Input, Output};
 use switchyard_store::Store;
 
 /// Pushes every stored queue, agent and membership into the router. Entries the router
 /// refuses (an invalid schedule written by hand, say) are logged and skipped.
+///
+/// Loading restores state; it is not a change: the events it makes the router emit
+/// (ADDMEMBER for every membership…) are dropped instead of being logged again at
+/// every start.
 pub async fn load_from_store(
     engine: &Engine,
     store: &Store,
 ) -> Result<LoadReport, switchyard_store::Error> {
-    let mut report = LoadReport::default();
+    let mut inputs = Vec::new();
     for q in store.all_queues().await? {
-        let cfg = store.router_queue(&q).await?;
-        match engine.handle(Input::UpsertQueue(cfg)).await {
-            Ok(()) => report.queues += 1,
-            Err(e) => tracing::warn!(queue = q.id, error = %e, "queue not loaded"),
-        }
+        inputs.push((
+            Kind::Queue,
+            q.id,
+            Input::UpsertQueue(store.router_queue(&q).await?),
+        ));
     }
     for a in store.all_agents().await? {
-        match engine.handle(Input::UpsertAgent(a.settings.clone())).await {
-            Ok(()) => report.agents += 1,
-            Err(e) => tracing::warn!(agent = a.id, error = %e, "agent not loaded"),
-        }
+        inputs.push((Kind::Agent, a.id, Input::UpsertAgent(a.settings)));
     }
     for m in store.all_memberships().await? {
         let input = Input::UpsertMember(Membership {
@@ -33,14 +34,40 @@ pub async fn load_from_store(
             penalty: m.penalty as u32,
             weight: m.weight as u32,
         });
-        match engine.handle(input).await {
-            Ok(()) => report.memberships += 1,
-            Err(e) => {
-                tracing::warn!(agent = m.agent_id, queue = m.queue_id, error = %e, "membership not loaded")
-            }
-        }
+        inputs.push((Kind::Membership, m.agent_id, input));
     }
-    Ok(report)
+    let report = engine
+        .call(move |router, now| {
+            let mut report = LoadReport::default();
+            for (kind, id, input) in inputs {
+                match router.handle(now, input) {
+                    Ok(()) => match kind {
+                        Kind::Queue => report.queues += 1,
+                        Kind::Agent => report.agents += 1,
+                        Kind::Membership => report.memberships += 1,
+                    },
+                    Err(e) => tracing::warn!(?kind, id, error = %e, "not loaded into the router"),
+                }
+            }
+            let mut dropped = 0;
+            while let Some(out) = router.poll_output() {
+                if matches!(out, Output::Event(_)) {
+                    dropped += 1;
+                }
+            }
+            tracing::debug!(dropped, "load events not logged");
+            report
+        })
+        .await;
+    // The engine only stops at shutdown; nothing was loaded then.
+    Ok(report.unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Queue,
+    Agent,
+    Membership,
 }
 
 /// What [`load_from_store`] loaded.

@@ -107,6 +107,14 @@ async fn restart_keeps_configuration_and_history() {
         (!v["items"].as_array().unwrap().is_empty()).then_some(())
     })
     .await;
+    // Events produced right before SIGTERM are flushed, not lost.
+    s.call(
+        POST,
+        &format!("/api/v1/tenants/{t}/agents/1/pause"),
+        Some(json!({"reason": "last-words"})),
+        200,
+    )
+    .await;
     s.stop().await;
 
     let s = Server::start(dir.path(), &[]).await;
@@ -143,6 +151,31 @@ async fn restart_keeps_configuration_and_history() {
         )
         .await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    let v = s
+        .call(
+            GET,
+            &format!("/api/v1/tenants/{t}/events?type=PAUSEALL"),
+            None,
+            200,
+        )
+        .await;
+    let all = s
+        .call(GET, &format!("/api/v1/tenants/{t}/events"), None, 200)
+        .await;
+    let log = std::fs::read_to_string(dir.path().join("queue_log")).unwrap();
+    assert_eq!(
+        v["items"][0]["body"]["kind"]["reason"], "last-words",
+        "{all}\n{log}"
+    );
+    // Loading the router at start is not a change: no second round of ADDMEMBER.
+    let adds = log.lines().filter(|l| l.ends_with("|ADDMEMBER")).count();
+    assert_eq!(adds, 0, "{log}");
+    let log = std::fs::read_to_string(dir.path().join("queue_log")).unwrap();
+    assert!(
+        log.lines()
+            .any(|l| l.ends_with("|alice|PAUSEALL|last-words")),
+        "{log}"
+    );
     s.stop().await;
 }
 

@@ -53,7 +53,7 @@ impl Store {
             .bind(ev.interaction.map(|i| i.0 as i64))
             .bind(ev.queue.map(|q| q.0 as i64))
             .bind(ev.agent.map(|a| a.0 as i64))
-            .bind(ev.kind.name())
+            .bind(ev.verb())
             .bind(to_json(ev))
             .bind(&e.queue_log)
             .execute(&mut *tx)
