@@ -64,6 +64,7 @@ pub async fn run<S: CredentialStore>(
     shutdown: impl Future<Output = ()>,
 ) -> crate::Result<()> {
     let clock = Clock::start();
+    endpoint.set_advertised(udp.local_addr()?);
     let (in_tx, mut in_rx) = mpsc::unbounded_channel();
     let acceptor = tcp.map(|listener| tokio::spawn(accept_loop(listener, in_tx.clone())));
     let mut connections: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();

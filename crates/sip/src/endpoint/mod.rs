@@ -7,22 +7,45 @@
 //! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
+mod qualify;
+
 use crate::error::Disposition;
 use crate::message::{Message, Request};
 use crate::registrar::{CredentialStore, Registrar, RegistrarConfig, RegistrarEvent};
+use crate::transaction::{ClientEvent, ClientKey, NonInviteClient};
 use crate::transaction::{InviteServer, NonInviteServer, ServerKey, TimerConfig};
 use crate::types::{Method, StatusCode};
+use qualify::Qualifier;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::time::Duration;
 use switchyard_core::Time;
 
 /// Endpoint settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct EndpointConfig {
     /// Transaction timers.
     pub timers: TimerConfig,
     /// Registrar policy.
     pub registrar: RegistrarConfig,
+    /// How often registered contacts are probed with OPTIONS; `None` disables qualify.
+    pub qualify_interval: Option<Duration>,
+    /// The address put in our Via (the driver sets its socket's address if unset).
+    pub advertised: Option<SocketAddr>,
+    /// Seed for branch, tag and Call-ID values; give each node a different random one.
+    pub id_seed: u64,
+}
+
+impl Default for EndpointConfig {
+    fn default() -> Self {
+        EndpointConfig {
+            timers: TimerConfig::default(),
+            registrar: RegistrarConfig::default(),
+            qualify_interval: Some(Duration::from_secs(30)),
+            advertised: None,
+            id_seed: 0,
+        }
+    }
 }
 
 /// Bytes to send and where.
@@ -59,6 +82,9 @@ pub struct Endpoint<S> {
     store: S,
     registrar: Registrar,
     servers: HashMap<ServerKey, (SocketAddr, ServerTx)>,
+    clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
+    qualifier: Qualifier,
+    next_id: u64,
     out: VecDeque<Datagram>,
     events: VecDeque<EndpointEvent>,
 }
@@ -72,9 +98,17 @@ impl<S: CredentialStore> Endpoint<S> {
             store,
             registrar,
             servers: HashMap::new(),
+            clients: HashMap::new(),
+            qualifier: Qualifier::default(),
+            next_id: 0,
             out: VecDeque::new(),
             events: VecDeque::new(),
         }
+    }
+
+    /// Sets the address for our Via headers (the driver calls this with its socket's).
+    pub fn set_advertised(&mut self, addr: SocketAddr) {
+        self.config.advertised.get_or_insert(addr);
     }
 
     /// The registrar, for lookups (`contacts`) and static contacts.
@@ -86,9 +120,14 @@ impl<S: CredentialStore> Endpoint<S> {
     pub fn handle_datagram(&mut self, now: Time, from: SocketAddr, bytes: &[u8]) {
         match Message::parse(bytes) {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
-            // No client transactions yet (qualify and agent legs come next): stray responses
-            // are dropped as §18.1.2 says for unmatched ones.
-            Ok(Message::Response(_)) => {}
+            Ok(Message::Response(resp)) => {
+                // §18.1.2: a response matching no client transaction is dropped.
+                if let Some(key) = ClientKey::of_response(&resp) {
+                    if let Some((_, t)) = self.clients.get_mut(&key) {
+                        t.handle_message(now, resp);
+                    }
+                }
+            }
             Err(e) => {
                 if let Disposition::Reply(_, bytes) = e.disposition() {
                     self.out.push_back(Datagram { to: from, bytes });
@@ -125,7 +164,10 @@ impl<S: CredentialStore> Endpoint<S> {
                     return;
                 };
                 let resp = match method {
-                    Method::Register => self.registrar.handle_register(now, &req, &self.store),
+                    Method::Register => {
+                        self.registrar
+                            .handle_register(now, &req, Some(from), &self.store)
+                    }
                     Method::Options => req
                         .reply(StatusCode::OK)
                         .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
@@ -158,13 +200,67 @@ impl<S: CredentialStore> Endpoint<S> {
                 ServerTx::NonInvite(t) => t.handle_timeout(now),
             }
         }
+        for (_, t) in self.clients.values_mut() {
+            t.handle_timeout(now);
+        }
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
         self.drain(now);
     }
 
-    fn drain(&mut self, _now: Time) {
+    fn qualify(&mut self, now: Time) {
+        let (Some(interval), Some(via)) = (self.config.qualify_interval, self.config.advertised)
+        else {
+            return;
+        };
+        let (seed, counter) = (self.config.id_seed, &mut self.next_id);
+        let new_id = || {
+            *counter += 1;
+            format!("{seed:x}q{counter:x}")
+        };
+        for probe in self
+            .qualifier
+            .due(now, interval, &self.registrar, via, new_id)
+        {
+            if let Some(t) = NonInviteClient::new(now, probe.request, self.config.timers) {
+                self.qualifier.sent(t.key().clone(), probe.target);
+                self.clients.insert(t.key().clone(), (probe.to, t));
+            }
+        }
+    }
+
+    fn drain_clients(&mut self, now: Time) {
+        let mut finished = Vec::new();
+        for (key, (peer, t)) in &mut self.clients {
+            self.out
+                .extend(std::iter::from_fn(|| t.poll_transmit()).map(|x| Datagram {
+                    to: *peer,
+                    bytes: x.0,
+                }));
+            while let Some(ev) = t.poll_event() {
+                let alive = match ev {
+                    ClientEvent::Response(r) if r.status().is_final() => Some(true),
+                    ClientEvent::Timeout => Some(false),
+                    _ => None,
+                };
+                if let (Some(alive), Some((aor, uri))) = (alive, self.qualifier.finished(key)) {
+                    self.registrar.set_alive(now, &aor, &uri, alive);
+                }
+            }
+            if t.is_terminated() {
+                finished.push(key.clone());
+            }
+        }
+        for key in finished {
+            self.qualifier.finished(&key);
+            self.clients.remove(&key);
+        }
+    }
+
+    fn drain(&mut self, now: Time) {
+        self.qualify(now);
+        self.drain_clients(now);
         let mut finished = Vec::new();
         for (key, (peer, tx)) in &mut self.servers {
             let (transmits, terminated) = match tx {
@@ -211,7 +307,18 @@ impl<S: CredentialStore> Endpoint<S> {
             ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
             ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
         });
-        tx.chain(self.registrar.poll_timeout()).min()
+        let clients = self
+            .clients
+            .values()
+            .filter_map(|(_, t)| t.poll_timeout().map(|(at, _)| at));
+        let qualify = self
+            .qualifier
+            .next_due()
+            .filter(|_| self.config.advertised.is_some());
+        tx.chain(clients)
+            .chain(self.registrar.poll_timeout())
+            .chain(qualify)
+            .min()
     }
 
     /// Next event for the server.

@@ -23,6 +23,7 @@ fn peer() -> SocketAddr {
 fn endpoint() -> Endpoint<Store> {
     let mut config = EndpointConfig::default();
     config.registrar.realm = "example.com".into();
+    config.advertised = Some("192.0.2.1:5060".parse().unwrap());
     Endpoint::new(config, Store, b"secret")
 }
 
@@ -129,4 +130,84 @@ fn invite_gets_100_then_480_and_the_ack_is_absorbed() {
     let i = ep.poll_timeout().unwrap();
     ep.handle_timeout(i);
     assert_eq!(ep.transaction_count(), 0);
+}
+
+fn registered(ep: &mut Endpoint<Store>) {
+    ep.handle_datagram(
+        T0,
+        peer(),
+        &msg("REGISTER", "q1", "Contact: <sip:1001@10.0.0.5:5062>\r\n"),
+    );
+    let d = ep.poll_transmit().unwrap();
+    let Ok(Message::Response(r)) = Message::parse(&d.bytes) else {
+        panic!()
+    };
+    let www = &r.header("WWW-Authenticate")[1];
+    let nonce = www
+        .split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let ch = Challenge {
+        realm: "example.com".into(),
+        nonce: nonce.into(),
+        algorithm: Algorithm::Md5,
+        stale: false,
+    };
+    let auth = Credentials::answer(&ch, "1001", "pw", "REGISTER", "sip:example.com", 1, "x");
+    let extra = format!("Contact: <sip:1001@10.0.0.5:5062>\r\nAuthorization: {auth}\r\n");
+    ep.handle_datagram(T0, peer(), &msg("REGISTER", "q2", &extra));
+    assert_eq!(sent(ep), [(peer(), 200)]);
+    assert!(matches!(ep.poll_event(), Some(EndpointEvent::Registrar(_))));
+}
+
+#[test]
+fn qualify_probes_the_registered_source_and_a_silent_device_becomes_unreachable() {
+    let mut ep = endpoint();
+    registered(&mut ep);
+    let first = T0 + std::time::Duration::from_secs(30);
+    assert_eq!(ep.poll_timeout(), Some(first));
+    ep.handle_timeout(first);
+    let probe = ep.poll_transmit().expect("OPTIONS sent");
+    assert_eq!(
+        probe.to,
+        peer(),
+        "to where the REGISTER came from, not the Contact's private IP"
+    );
+    let Ok(Message::Request(options)) = Message::parse(&probe.bytes) else {
+        panic!()
+    };
+    assert_eq!(options.method(), Method::Options);
+    // The phone answers (even 405 would do): still reachable, no event.
+    let answer = options.reply(StatusCode::OK).build().unwrap().to_bytes();
+    ep.handle_datagram(first, peer(), &answer);
+    assert_eq!(ep.poll_event(), None);
+    // Next round: silence. Retransmissions, then timer F marks it dead.
+    let second = first + std::time::Duration::from_secs(30);
+    let mut now = second;
+    ep.handle_timeout(now);
+    let mut probes = 0;
+    let event = loop {
+        if let Some(e) = ep.poll_event() {
+            break e;
+        }
+        probes += std::iter::from_fn(|| ep.poll_transmit()).count();
+        now = ep.poll_timeout().expect("a timer is armed");
+        assert!(
+            now <= second + std::time::Duration::from_secs(32),
+            "timer F ends it"
+        );
+        ep.handle_timeout(now);
+    };
+    assert_eq!(
+        event,
+        EndpointEvent::Registrar(RegistrarEvent::Reachability {
+            agent: AgentId(7),
+            reachable: false
+        })
+    );
+    assert!(probes >= 5, "OPTIONS retransmitted over UDP ({probes})");
+    assert_eq!(now, second + std::time::Duration::from_secs(32));
 }

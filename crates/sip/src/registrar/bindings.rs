@@ -1,6 +1,7 @@
 //! Contact bindings per address-of-record, their expiry, and agent reachability.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 use switchyard_core::{AgentId, Time};
 
 /// One registered or configured contact of an AOR.
@@ -14,6 +15,10 @@ pub struct Binding {
     pub(crate) call_id: String,
     /// CSeq of that REGISTER.
     pub(crate) cseq: u32,
+    /// Where the REGISTER came from: the address to reach the device at through NAT.
+    pub source: Option<SocketAddr>,
+    /// False while the device does not answer OPTIONS (qualify); it then takes no calls.
+    pub alive: bool,
 }
 
 /// What the registrar tells the server.
@@ -54,6 +59,32 @@ impl Bindings {
             .unwrap_or_default()
     }
 
+    /// Every unexpired binding with its AOR (for qualify), in a stable order.
+    pub(crate) fn all(&self, now: Time) -> Vec<(String, Binding)> {
+        let mut out: Vec<(String, Binding)> = self
+            .by_aor
+            .iter()
+            .flat_map(|(aor, list)| list.iter().map(move |b| (aor.clone(), b.clone())))
+            .filter(|(_, b)| b.expires_at.is_none_or(|t| t > now))
+            .collect();
+        out.sort_by(|a, b| (&a.0, &a.1.uri).cmp(&(&b.0, &b.1.uri)));
+        out
+    }
+
+    pub(crate) fn set_alive(&mut self, aor: &str, uri: &str, alive: bool) -> bool {
+        let found = self
+            .by_aor
+            .get_mut(aor)
+            .and_then(|l| l.iter_mut().find(|b| b.uri == uri));
+        match found {
+            Some(b) => {
+                b.alive = alive;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn find(&self, aor: &str, uri: &str) -> Option<&Binding> {
         self.by_aor.get(aor)?.iter().find(|b| b.uri == uri)
     }
@@ -90,7 +121,7 @@ impl Bindings {
         let Some(&agent) = self.agent_of.get(aor) else {
             return;
         };
-        let reachable = !self.get(aor, now).is_empty();
+        let reachable = self.get(aor, now).iter().any(|b| b.alive);
         let before = self.reachable.insert(agent, reachable).unwrap_or(false);
         if before != reachable {
             self.events

@@ -18,6 +18,7 @@ use crate::types::{Method, StatusCode};
 use crate::uri::SipUri;
 use bindings::Bindings;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 use switchyard_core::{AgentId, Time};
 
@@ -105,22 +106,43 @@ impl Registrar {
             expires_at: None,
             call_id: String::new(),
             cseq: 0,
+            source: None,
+            alive: true,
         };
         self.bindings.upsert(&aor, binding);
         self.bindings.refresh(&aor, now);
     }
 
-    /// The live contacts of an AOR (`sip:user@domain`), static ones included.
+    /// The contacts of an AOR (`sip:user@domain`) that can take calls now: unexpired and
+    /// answering qualify; static ones included.
     pub fn contacts(&self, aor: &str, now: Time) -> Vec<Contact> {
         let aor = SipUri::parse(aor).map_or_else(|| aor.to_owned(), |u| u.aor());
-        self.bindings.get(&aor, now)
+        self.bindings
+            .get(&aor, now)
+            .into_iter()
+            .filter(|b| b.alive)
+            .collect()
     }
 
-    /// Handles a REGISTER and returns the response to send.
+    /// Every unexpired binding with its AOR, alive or not (what qualify probes).
+    pub fn all_bindings(&self, now: Time) -> Vec<(String, Binding)> {
+        self.bindings.all(now)
+    }
+
+    /// Records a qualify result; an agent whose last live contact stops answering becomes
+    /// unreachable (and reachable again when one answers).
+    pub fn set_alive(&mut self, now: Time, aor: &str, uri: &str, alive: bool) {
+        if self.bindings.set_alive(aor, uri, alive) {
+            self.bindings.refresh(aor, now);
+        }
+    }
+
+    /// Handles a REGISTER that came from `source` and returns the response to send.
     pub fn handle_register(
         &mut self,
         now: Time,
         req: &Request,
+        source: Option<SocketAddr>,
         store: &dyn CredentialStore,
     ) -> Result<Response> {
         if req.method() != Method::Register {
@@ -140,7 +162,7 @@ impl Registrar {
             Verdict::Authorized { username } => {
                 self.failures.remove(&username);
                 let account = account.expect("authorized users have accounts");
-                self.register(now, req, &username, account.agent)
+                self.register(now, req, source, &username, account.agent)
             }
             Verdict::Challenge { stale } => self.challenge(now, req, stale),
             Verdict::Replay => self.challenge(now, req, false),
@@ -169,6 +191,7 @@ impl Registrar {
         &mut self,
         now: Time,
         req: &Request,
+        source: Option<SocketAddr>,
         username: &str,
         agent: AgentId,
     ) -> Result<Response> {
@@ -234,6 +257,8 @@ impl Registrar {
                         expires_at,
                         call_id: call_id.clone(),
                         cseq,
+                        source,
+                        alive: true,
                     };
                     self.bindings.upsert(&aor, binding);
                 }

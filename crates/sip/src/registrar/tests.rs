@@ -115,12 +115,12 @@ fn register(
 ) -> Response {
     if p.challenge.is_none() {
         let resp = r
-            .handle_register(now, &p.register(contacts, expires), &Store)
+            .handle_register(now, &p.register(contacts, expires), None, &Store)
             .unwrap();
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
         p.learn(&resp);
     }
-    r.handle_register(now, &p.register(contacts, expires), &Store)
+    r.handle_register(now, &p.register(contacts, expires), None, &Store)
         .unwrap()
 }
 
@@ -131,6 +131,7 @@ fn unauthenticated_register_is_challenged_with_sha256_then_md5() {
         .handle_register(
             T0,
             &Phone::new("1001", "secret").register(&["<sip:1001@192.0.2.7>"], None),
+            None,
             &Store,
         )
         .unwrap();
@@ -183,15 +184,25 @@ fn wrong_password_gets_401_then_403() {
     let mut r = registrar();
     let mut p = Phone::new("1001", "wrong");
     let first = r
-        .handle_register(T0, &p.register(&["<sip:1001@192.0.2.7>"], None), &Store)
+        .handle_register(
+            T0,
+            &p.register(&["<sip:1001@192.0.2.7>"], None),
+            None,
+            &Store,
+        )
         .unwrap();
     p.learn(&first);
     let codes: Vec<u16> = (0..3)
         .map(|_| {
-            r.handle_register(T0, &p.register(&["<sip:1001@192.0.2.7>"], None), &Store)
-                .unwrap()
-                .status()
-                .code()
+            r.handle_register(
+                T0,
+                &p.register(&["<sip:1001@192.0.2.7>"], None),
+                None,
+                &Store,
+            )
+            .unwrap()
+            .status()
+            .code()
         })
         .collect();
     assert_eq!(codes, [401, 401, 403]);
@@ -214,7 +225,12 @@ fn unknown_user_and_foreign_aor_are_refused() {
     register(&mut r, &mut p, T0, &["<sip:1001@192.0.2.7>"], None);
     p.aor_user = "1002";
     let resp = r
-        .handle_register(T0, &p.register(&["<sip:1002@192.0.2.7>"], None), &Store)
+        .handle_register(
+            T0,
+            &p.register(&["<sip:1002@192.0.2.7>"], None),
+            None,
+            &Store,
+        )
         .unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     assert!(r.contacts("sip:1002@example.com", T0).is_empty());
@@ -300,6 +316,7 @@ fn expired_nonce_gets_stale_challenge() {
         .handle_register(
             T0 + secs(301),
             &p.register(&["<sip:1001@192.0.2.7>"], Some(600)),
+            None,
             &Store,
         )
         .unwrap();
@@ -328,4 +345,44 @@ fn static_contacts_make_a_fixed_device_reachable_and_survive_star() {
     register(&mut r, &mut p, T0, &["*"], Some(0));
     assert_eq!(r.contacts("sip:1001@example.com", T0).len(), 1);
     assert_eq!(r.poll_event(), None);
+}
+
+#[test]
+fn a_contact_that_stops_answering_qualify_makes_the_agent_unreachable() {
+    let mut r = registrar();
+    let mut p = Phone::new("1001", "secret");
+    register(
+        &mut r,
+        &mut p,
+        T0,
+        &["<sip:1001@192.0.2.7>", "<sip:1001@192.0.2.8>"],
+        None,
+    );
+    r.poll_event();
+    let aor = "sip:1001@example.com";
+    r.set_alive(T0, aor, "sip:1001@192.0.2.7", false);
+    assert_eq!(r.contacts(aor, T0).len(), 1);
+    assert_eq!(r.poll_event(), None, "one contact still answers");
+    r.set_alive(T0, aor, "sip:1001@192.0.2.8", false);
+    assert!(r.contacts(aor, T0).is_empty());
+    assert_eq!(
+        r.poll_event(),
+        Some(RegistrarEvent::Reachability {
+            agent: AgentId(1),
+            reachable: false
+        })
+    );
+    assert_eq!(
+        r.all_bindings(T0).len(),
+        2,
+        "still registered, still probed"
+    );
+    r.set_alive(T0, aor, "sip:1001@192.0.2.8", true);
+    assert_eq!(
+        r.poll_event(),
+        Some(RegistrarEvent::Reachability {
+            agent: AgentId(1),
+            reachable: true
+        })
+    );
 }
