@@ -74,16 +74,34 @@ async fn interaction_in(s: &AppState, tenant: i64, id: i64) -> Result<Interactio
     }
 }
 
+/// One live interaction with its estimated wait.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub(crate) struct InteractionDetail {
+    /// The interaction as the router sees it.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub view: InteractionView,
+    /// Estimated seconds until an agent takes it, while it waits (None: nobody staffed
+    /// or not waiting).
+    pub estimated_wait_secs: Option<u64>,
+}
+
 /// One live interaction.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/interactions/{id}", tag = "interactions", params(IdPath),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = InteractionDetail), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn get(
     State(s): State<AppState>,
     c: Caller,
     P(p): P<IdPath>,
-) -> Result<Json<InteractionView>> {
+) -> Result<Json<InteractionDetail>> {
     c.supervisor(p.tenant)?;
-    Ok(Json(interaction_in(&s, p.tenant, p.id).await?))
+    let view = interaction_in(&s, p.tenant, p.id).await?;
+    let i = InteractionId(p.id as u64);
+    let estimate = s.engine.call(move |r, _| r.estimate(i)).await?;
+    Ok(Json(InteractionDetail {
+        view,
+        estimated_wait_secs: estimate.and_then(|e| e.wait).map(|w| w.as_secs()),
+    }))
 }
 
 /// Moving an interaction.

@@ -294,6 +294,11 @@ async fn pull_mode_agent_claims_and_hangs_up() {
         .await["id"]
         .as_u64()
         .unwrap();
+    let detail = s
+        .call(GET, &format!("{base}/interactions/{i}"), None, 200)
+        .await;
+    assert_eq!(detail["position"], 1, "{detail}");
+    assert!(detail.get("estimated_wait_secs").is_some(), "{detail}");
     // Nobody is offered anything in pull mode.
     assert_eq!(
         s.call(GET, &format!("{base}/interactions/{i}"), None, 200)
