@@ -122,10 +122,9 @@ impl<S: CredentialStore> Endpoint<S> {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
             Ok(Message::Response(resp)) => {
                 // §18.1.2: a response matching no client transaction is dropped.
-                if let Some(key) = ClientKey::of_response(&resp) {
-                    if let Some((_, t)) = self.clients.get_mut(&key) {
-                        t.handle_message(now, resp);
-                    }
+                let key = ClientKey::of_response(&resp);
+                if let Some((_, t)) = key.and_then(|k| self.clients.get_mut(&k)) {
+                    t.handle_message(now, resp);
                 }
             }
             Err(e) => {
