@@ -115,6 +115,14 @@ impl Request {
             }
         };
         push("Via");
+        // §12.1.1: responses that can create a dialog carry the request's Record-Route.
+        let dialog_creating = matches!(
+            self.method,
+            Method::Invite | Method::Subscribe | Method::Refer
+        );
+        if dialog_creating && status != StatusCode::TRYING && status.code() < 300 {
+            push("Record-Route");
+        }
         push("From");
         push("To");
         push("Call-ID");
