@@ -83,6 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     format!("reachable agent={agent} {reachable}")
                 }
                 EndpointEvent::Malformed { from } => format!("malformed from={from}"),
+                EndpointEvent::RateLimited { from } => format!("rate-limited from={from}"),
             };
             println!("{line}");
             let _ = std::io::stdout().flush();

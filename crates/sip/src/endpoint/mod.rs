@@ -7,7 +7,10 @@
 //! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
+mod limit;
 mod qualify;
+
+pub use limit::RateLimit;
 
 use crate::error::Disposition;
 use crate::message::{Message, Request};
@@ -15,6 +18,7 @@ use crate::registrar::{CredentialStore, Registrar, RegistrarConfig, RegistrarEve
 use crate::transaction::{ClientEvent, ClientKey, NonInviteClient};
 use crate::transaction::{InviteServer, NonInviteServer, ServerKey, TimerConfig};
 use crate::types::{Method, StatusCode};
+use limit::Limiter;
 use qualify::Qualifier;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -34,6 +38,8 @@ pub struct EndpointConfig {
     pub advertised: Option<SocketAddr>,
     /// Seed for branch, tag and Call-ID values; give each node a different random one.
     pub id_seed: u64,
+    /// Per-source flood limit; datagrams over it are dropped unparsed.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for EndpointConfig {
@@ -44,6 +50,7 @@ impl Default for EndpointConfig {
             qualify_interval: Some(Duration::from_secs(30)),
             advertised: None,
             id_seed: 0,
+            rate_limit: Some(RateLimit::default()),
         }
     }
 }
@@ -62,8 +69,14 @@ pub struct Datagram {
 pub enum EndpointEvent {
     /// From the registrar: an agent's reachability changed.
     Registrar(RegistrarEvent),
-    /// A message was dropped or rejected as malformed (for rate limiting and metrics).
+    /// A message was dropped or rejected as malformed (for metrics and blocking).
     Malformed {
+        /// Its source.
+        from: SocketAddr,
+    },
+    /// A datagram was dropped because its source exceeded the rate limit. Reported for
+    /// the first datagram over the limit after an allowed one, not for every one.
+    RateLimited {
         /// Its source.
         from: SocketAddr,
     },
@@ -84,6 +97,8 @@ pub struct Endpoint<S> {
     servers: HashMap<ServerKey, (SocketAddr, ServerTx)>,
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
+    limiter: Limiter,
+    limited: std::collections::HashSet<std::net::IpAddr>,
     next_id: u64,
     out: VecDeque<Datagram>,
     events: VecDeque<EndpointEvent>,
@@ -100,6 +115,8 @@ impl<S: CredentialStore> Endpoint<S> {
             servers: HashMap::new(),
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
+            limiter: Limiter::default(),
+            limited: Default::default(),
             next_id: 0,
             out: VecDeque::new(),
             events: VecDeque::new(),
@@ -118,6 +135,15 @@ impl<S: CredentialStore> Endpoint<S> {
 
     /// One datagram from `from`.
     pub fn handle_datagram(&mut self, now: Time, from: SocketAddr, bytes: &[u8]) {
+        if let Some(limit) = self.config.rate_limit {
+            if !self.limiter.allow(limit, from.ip(), now) {
+                if self.limited.insert(from.ip()) {
+                    self.events.push_back(EndpointEvent::RateLimited { from });
+                }
+                return;
+            }
+            self.limited.remove(&from.ip());
+        }
         match Message::parse(bytes) {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
             Ok(Message::Response(resp)) => {

@@ -211,3 +211,27 @@ fn qualify_probes_the_registered_source_and_a_silent_device_becomes_unreachable(
     assert!(probes >= 5, "OPTIONS retransmitted over UDP ({probes})");
     assert_eq!(now, second + std::time::Duration::from_secs(32));
 }
+
+#[test]
+fn a_flooding_source_is_cut_off_without_hurting_others() {
+    let config = EndpointConfig {
+        rate_limit: Some(RateLimit {
+            per_second: 20,
+            burst: 10,
+        }),
+        ..EndpointConfig::default()
+    };
+    let mut ep = Endpoint::new(config, Store, b"secret");
+    let flooder: SocketAddr = "203.0.113.66:5060".parse().unwrap();
+    for i in 0..1000 {
+        ep.handle_datagram(T0, flooder, &msg("OPTIONS", &format!("f{i}"), ""));
+    }
+    assert_eq!(sent(&mut ep).len(), 10, "only the burst is answered");
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::RateLimited { from: flooder })
+    );
+    assert_eq!(ep.poll_event(), None, "reported once");
+    ep.handle_datagram(T0, peer(), &msg("OPTIONS", "ok1", ""));
+    assert_eq!(sent(&mut ep), [(peer(), 200)]);
+}
