@@ -84,8 +84,8 @@ pub enum EndpointEvent {
 
 #[derive(Debug)]
 enum ServerTx {
-    Invite(InviteServer),
-    NonInvite(NonInviteServer),
+    Invite(Box<InviteServer>),
+    NonInvite(Box<NonInviteServer>),
 }
 
 /// The endpoint. `S` is the credential store the server implements over its database.
@@ -182,7 +182,8 @@ impl<S: CredentialStore> Endpoint<S> {
                 if let Ok(resp) = req.reply(StatusCode::new(480).expect("valid")).build() {
                     t.send_response(now, resp);
                 }
-                self.servers.insert(key, (from, ServerTx::Invite(t)));
+                self.servers
+                    .insert(key, (from, ServerTx::Invite(Box::new(t))));
             }
             method => {
                 let Some(mut t) = NonInviteServer::new(&req, self.config.timers) else {
@@ -198,7 +199,8 @@ impl<S: CredentialStore> Endpoint<S> {
                         .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
                         .header("Accept", "application/sdp")
                         .build(),
-                    Method::Cancel | Method::Bye => req.reply(StatusCode::NO_TRANSACTION).build(),
+                    Method::Cancel => self.cancel(now, &req),
+                    Method::Bye => req.reply(StatusCode::NO_TRANSACTION).build(),
                     _ => req
                         .reply(StatusCode::new(405).expect("valid"))
                         .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
@@ -212,9 +214,31 @@ impl<S: CredentialStore> Endpoint<S> {
                         }
                     }
                 }
-                self.servers.insert(key, (from, ServerTx::NonInvite(t)));
+                self.servers
+                    .insert(key, (from, ServerTx::NonInvite(Box::new(t))));
             }
         }
+    }
+
+    /// §9.2: a CANCEL for an INVITE still pending gets 200 and the INVITE 487; for
+    /// anything else, 481.
+    fn cancel(&mut self, now: Time, cancel: &Request) -> crate::Result<crate::Response> {
+        let key = ServerKey::cancelled_invite(cancel);
+        let pending = key
+            .and_then(|k| self.servers.get_mut(&k))
+            .and_then(|(_, tx)| match tx {
+                ServerTx::Invite(t)
+                    if t.state() == crate::transaction::InviteServerState::Proceeding =>
+                {
+                    Some(t)
+                }
+                _ => None,
+            });
+        let Some(invite) = pending else {
+            return cancel.reply(StatusCode::NO_TRANSACTION).build();
+        };
+        invite.send_response(now, invite.terminated_response()?);
+        cancel.reply(StatusCode::OK).build()
     }
 
     /// Fires every timer due at `now`.

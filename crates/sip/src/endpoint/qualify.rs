@@ -73,7 +73,10 @@ impl Qualifier {
             let Some(to) = destination(&b) else { continue };
             let id = new_id();
             let request = RequestBuilder::new(Method::Options, b.uri.clone())
-                .header("Via", format!("SIP/2.0/UDP {via};branch=z9hG4bK{id}"))
+                .header(
+                    "Via",
+                    format!("SIP/2.0/{} {via};branch=z9hG4bK{id}", b.transport),
+                )
                 .header("From", format!("<sip:switchyard@{}>;tag={id}", via.ip()))
                 .header("To", format!("<{}>", b.uri))
                 .header("Call-ID", format!("{id}@switchyard"))

@@ -235,3 +235,23 @@ fn a_flooding_source_is_cut_off_without_hurting_others() {
     ep.handle_datagram(T0, peer(), &msg("OPTIONS", "ok1", ""));
     assert_eq!(sent(&mut ep), [(peer(), 200)]);
 }
+
+#[test]
+fn cancel_of_a_pending_invite_gets_200_and_the_invite_487() {
+    let mut ep = endpoint();
+    // INVITEs are not wired to the queue yet, so plant one still ringing.
+    let Ok(Message::Request(invite)) = Message::parse(&msg("INVITE", "c1", "")) else {
+        panic!()
+    };
+    let tx = InviteServer::new(&invite, TimerConfig::default()).unwrap();
+    ep.servers.insert(
+        ServerKey::of_request(&invite),
+        (peer(), ServerTx::Invite(Box::new(tx))),
+    );
+    ep.handle_datagram(T0, peer(), &msg("CANCEL", "c1", ""));
+    let mut got = sent(&mut ep);
+    got.sort();
+    assert_eq!(got, [(peer(), 100), (peer(), 200), (peer(), 487)]);
+    ep.handle_datagram(T0, peer(), &msg("CANCEL", "nothing-pending", ""));
+    assert_eq!(sent(&mut ep), [(peer(), 481)]);
+}

@@ -1,5 +1,6 @@
 //! Contact bindings per address-of-record, their expiry, and agent reachability.
 
+use crate::types::Transport;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use switchyard_core::{AgentId, Time};
@@ -17,6 +18,8 @@ pub struct Binding {
     pub(crate) cseq: u32,
     /// Where the REGISTER came from: the address to reach the device at through NAT.
     pub source: Option<SocketAddr>,
+    /// The transport the REGISTER used (qualify probes over the same one).
+    pub transport: Transport,
     /// False while the device does not answer OPTIONS (qualify); it then takes no calls.
     pub alive: bool,
 }

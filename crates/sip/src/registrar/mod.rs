@@ -14,7 +14,7 @@ use crate::digest::{Algorithm, Credentials};
 use crate::error::Result;
 use crate::grammar::{NameAddr, split_list};
 use crate::message::{Request, Response};
-use crate::types::{Method, StatusCode};
+use crate::types::{Method, StatusCode, Transport};
 use crate::uri::SipUri;
 use bindings::Bindings;
 use std::collections::HashMap;
@@ -107,6 +107,7 @@ impl Registrar {
             call_id: String::new(),
             cseq: 0,
             source: None,
+            transport: Transport::Udp,
             alive: true,
         };
         self.bindings.upsert(&aor, binding);
@@ -215,6 +216,7 @@ impl Registrar {
             );
         }
         let (call_id, cseq) = (req.head().call_id.as_str().to_owned(), req.head().cseq);
+        let transport = req.head().top_via().transport.clone();
         if contacts.iter().any(|c| c == "*") {
             // §10.3 step 6: "*" only alone and with Expires: 0.
             if contacts.len() != 1 || header_expires != Some(0) {
@@ -258,6 +260,7 @@ impl Registrar {
                         call_id: call_id.clone(),
                         cseq,
                         source,
+                        transport: transport.clone(),
                         alive: true,
                     };
                     self.bindings.upsert(&aor, binding);

@@ -94,6 +94,23 @@ impl ServerKey {
     }
 }
 
+impl ServerKey {
+    /// The key of the INVITE transaction a CANCEL targets (§9.2: the CANCEL matches the
+    /// INVITE's branch and sent-by, or its identifying fields for RFC 2543 peers).
+    pub fn cancelled_invite(cancel: &Request) -> Option<ServerKey> {
+        if cancel.method() != Method::Cancel {
+            return None;
+        }
+        let mut key = ServerKey::of_request(cancel);
+        match &mut key {
+            ServerKey::Rfc3261 { method, .. } | ServerKey::Rfc2543 { method, .. } => {
+                *method = Method::Invite;
+            }
+        }
+        Some(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +126,17 @@ mod tests {
             ServerKey::of_request(&invite),
             ServerKey::of_request(&cancel)
         );
+    }
+
+    #[test]
+    fn cancel_finds_its_invite() {
+        let invite = request("INVITE", "UDP");
+        let cancel = request("CANCEL", "UDP");
+        assert_eq!(
+            ServerKey::cancelled_invite(&cancel),
+            Some(ServerKey::of_request(&invite))
+        );
+        assert_eq!(ServerKey::cancelled_invite(&invite), None);
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub struct InviteServer {
     config: TimerConfig,
     timer_g: Duration,
     last_response: Vec<u8>,
+    request: Request,
     timers: Timers,
     transmits: VecDeque<Transmit>,
     events: VecDeque<ServerEvent>,
@@ -52,6 +53,7 @@ impl InviteServer {
             timer_g: config.t1,
             transmits: VecDeque::from([Transmit(trying.clone())]),
             last_response: trying,
+            request: request.clone(),
             timers: Timers::default(),
             events: VecDeque::new(),
         })
@@ -60,6 +62,16 @@ impl InviteServer {
     /// The key requests (INVITE retransmissions and the ACK) are matched with.
     pub fn key(&self) -> &ServerKey {
         &self.key
+    }
+
+    /// The INVITE this transaction answers.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// The 487 Request Terminated a CANCEL calls for (§9.2).
+    pub fn terminated_response(&self) -> crate::Result<Response> {
+        self.request.reply(StatusCode::REQUEST_TERMINATED).build()
     }
 
     /// The current state.
