@@ -1,6 +1,7 @@
 //! Distribution of router outputs: broadcast to the edges, events to the log, metrics.
 
 use crate::metrics;
+use crate::mirror::Mirror;
 use std::collections::HashMap;
 use std::sync::Arc;
 use switchyard_core::{AgentId, QueueId, RouterEvent, TenantId, Time};
@@ -37,6 +38,7 @@ impl Names {
 pub(crate) struct Fanout {
     outputs: broadcast::Sender<Arc<Output>>,
     events: Option<mpsc::UnboundedSender<NewEvent>>,
+    pub(crate) mirror: Option<Mirror>,
     names: Names,
 }
 
@@ -48,13 +50,23 @@ impl Fanout {
         Fanout {
             outputs,
             events,
+            mirror: None,
             names: Names::default(),
         }
     }
 
+    /// Broadcasts one output to the edges without logging or mirroring it.
+    pub(crate) fn forward(&self, out: Output) {
+        let _ = self.outputs.send(Arc::new(out));
+    }
+
     /// Drains every pending output of the router.
     pub(crate) fn drain(&mut self, router: &mut Router, now: Time) {
+        let mut touched = Vec::new();
         while let Some(out) = router.poll_output() {
+            if self.mirror.is_some() {
+                touched.extend(Mirror::subject(&out));
+            }
             match &out {
                 Output::Event(e) => self.event(router, e, now),
                 Output::QueueChanged { queue } => {
@@ -94,6 +106,11 @@ impl Fanout {
             }
             // No subscriber is fine (no edge running yet); a lagging one sees `Lagged`.
             let _ = self.outputs.send(Arc::new(out));
+        }
+        if let Some(m) = &mut self.mirror {
+            touched.sort_unstable();
+            touched.dedup();
+            m.sync(router, touched);
         }
     }
 

@@ -8,7 +8,10 @@
 //! - a [`tokio::sync::broadcast`] of `Arc<Output>` that the edges (SIP, chat) subscribe to
 //!   with [`Engine::subscribe`];
 //! - the event log ([`EventWriter`]): the history table and the Asterisk `queue_log` file;
-//! - Prometheus metrics ([`metrics`]).
+//! - Prometheus metrics ([`metrics`]);
+//! - optionally the runtime mirror: waiting interactions written to a
+//!   `switchyard_runtime::RuntimeStore` (Redis) so a restart puts them back in line
+//!   ([`Engine::restore`]).
 //!
 //! Between inputs the task sleeps until [`Router::poll_timeout`] and then calls
 //! [`Router::handle_timeout`]. Because one task owns the router, inputs are applied one
@@ -17,6 +20,7 @@
 mod fanout;
 mod load;
 pub mod metrics;
+mod mirror;
 mod sink;
 
 pub use load::{LoadReport, load_from_store};
@@ -24,11 +28,13 @@ pub use sink::EventWriter;
 pub use switchyard_router::{Output, Router};
 
 use fanout::Fanout;
+use mirror::Mirror;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use switchyard_core::{InteractionId, Time};
 use switchyard_router::Input;
+use switchyard_runtime::{Change, WaitingRecord};
 use switchyard_store::NewEvent;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -51,7 +57,17 @@ type Job = Box<dyn FnOnce(&mut Router, Time) + Send>;
 
 enum Msg {
     Job(Job),
+    Restore(Vec<WaitingRecord>, oneshot::Sender<usize>),
     Stop(oneshot::Sender<()>),
+}
+
+/// Where the engine sends what the router decides, besides the broadcast.
+#[derive(Debug, Default)]
+pub struct Sinks {
+    /// Router events for the [`EventWriter`].
+    pub events: Option<mpsc::UnboundedSender<NewEvent>>,
+    /// Waiting-line changes for a `switchyard_runtime::Persister`.
+    pub runtime: Option<mpsc::UnboundedSender<Change>>,
 }
 
 /// A cloneable handle on the router task.
@@ -66,6 +82,7 @@ impl std::fmt::Debug for Msg {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Msg::Job(_) => "Job",
+            Msg::Restore(..) => "Restore",
             Msg::Stop(_) => "Stop",
         })
     }
@@ -88,11 +105,23 @@ impl Engine {
         router: Router,
         events: Option<mpsc::UnboundedSender<NewEvent>>,
     ) -> (Engine, JoinHandle<()>) {
+        Engine::spawn_with(
+            router,
+            Sinks {
+                events,
+                runtime: None,
+            },
+        )
+    }
+
+    /// Spawns the task owning `router` with every sink.
+    pub fn spawn_with(router: Router, sinks: Sinks) -> (Engine, JoinHandle<()>) {
         // Install the recorder before the first output is counted.
         metrics::handle();
         let (tx, rx) = mpsc::channel(1024);
         let (outputs, _) = broadcast::channel(4096);
-        let fanout = Fanout::new(outputs.clone(), events);
+        let mut fanout = Fanout::new(outputs.clone(), sinks.events);
+        fanout.mirror = sinks.runtime.map(Mirror::new);
         let task = tokio::spawn(run(router, rx, fanout));
         // Interaction ids: start from the clock so ids stay unique across restarts
         // (a thousand ids per millisecond of downtime would be needed to collide).
@@ -145,6 +174,20 @@ impl Engine {
         self.call(|r, now| metrics::refresh_gauges(r, now)).await
     }
 
+    /// Puts interactions read back from the runtime store in line again, at their
+    /// original arrival time, and returns how many were restored. Voice calls cannot be
+    /// restored (their SIP dialog died with the node that had them) and records the
+    /// router refuses (queue gone) are dropped from the store. Restoring is not logged
+    /// as new arrivals.
+    pub async fn restore(&self, records: Vec<WaitingRecord>) -> Result<usize> {
+        let (tx, rx) = oneshot::channel();
+        self.tx
+            .send(Msg::Restore(records, tx))
+            .await
+            .map_err(|_| Error::Stopped)?;
+        rx.await.map_err(|_| Error::Stopped)
+    }
+
     /// Stops the task after the inputs already queued; outputs are flushed to the event
     /// writer, which then drains and exits once every sender is gone.
     pub async fn shutdown(&self) {
@@ -174,6 +217,10 @@ async fn run(mut router: Router, mut rx: mpsc::Receiver<Msg>, mut fanout: Fanout
                     metrics::record_decision(started.elapsed());
                     fanout.drain(&mut router, now);
                 }
+                Some(Msg::Restore(records, done)) => {
+                    let n = restore(&mut router, &mut fanout, records);
+                    let _ = done.send(n);
+                }
                 Some(Msg::Stop(done)) => {
                     fanout.drain(&mut router, system_now());
                     drop(fanout);
@@ -191,4 +238,28 @@ async fn run(mut router: Router, mut rx: mpsc::Receiver<Msg>, mut fanout: Fanout
             }
         }
     }
+}
+
+fn restore(router: &mut Router, fanout: &mut Fanout, records: Vec<WaitingRecord>) -> usize {
+    let now = system_now();
+    let mut restored = 0;
+    for rec in records {
+        let ok = rec.survives_node_loss() && router.handle(now, Input::Join(rec.to_join())).is_ok();
+        if let Some(m) = &mut fanout.mirror {
+            if ok {
+                m.restored(rec);
+            } else {
+                m.forget(rec.id);
+            }
+        }
+        restored += usize::from(ok);
+    }
+    // The re-joins' events (ENTERQUEUE…) describe no new arrival: they are not logged.
+    // Anything else (an offer, should an agent already be available) goes out as usual.
+    while let Some(out) = router.poll_output() {
+        if !matches!(out, Output::Event(_)) {
+            fanout.forward(out);
+        }
+    }
+    restored
 }

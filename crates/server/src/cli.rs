@@ -59,10 +59,15 @@ pub(crate) struct ServeArgs {
     /// Address the SIP edge listens on (UDP and TCP). [default: 127.0.0.1:5060]
     #[arg(long, env = "SWITCHYARD_SIP_LISTEN", value_name = "ADDR")]
     pub(crate) sip_listen: Option<SocketAddr>,
-    /// Redis URL for shared runtime state in multi-node production (`redis://host:6379`).
-    /// Without it runtime state stays in this process's memory.
+    /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
+    /// are mirrored there and put back in line after a restart. Without it runtime
+    /// state lives only in this process's memory.
     #[arg(long, env = "SWITCHYARD_REDIS_URL", value_name = "URL")]
     pub(crate) redis_url: Option<String>,
+    /// Key prefix in Redis; give each deployment sharing one Redis its own.
+    /// [default: switchyard]
+    #[arg(long, env = "SWITCHYARD_REDIS_PREFIX", value_name = "PREFIX")]
+    pub(crate) redis_prefix: Option<String>,
     /// Log format on stderr. [default: text]
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, value_name = "FORMAT")]
     pub(crate) log_format: Option<LogFormat>,

@@ -9,7 +9,8 @@ use anyhow::{Context, Result, bail};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use switchyard_api::AppState;
-use switchyard_engine::{Engine, EventWriter, Router};
+use switchyard_engine::{Engine, EventWriter, Router, Sinks};
+use switchyard_runtime::{Persister, RuntimeStore};
 use switchyard_store::{Page, Role, Store};
 
 /// What the SIP edge is given once it is wired in (crates/sip).
@@ -26,6 +27,7 @@ pub(crate) struct ServeSettings {
     pub(crate) http_listen: SocketAddr,
     pub(crate) sip: SipSettings,
     pub(crate) redis_url: Option<String>,
+    pub(crate) redis_prefix: String,
     pub(crate) log_format: LogFormat,
     pub(crate) admin_token: Option<String>,
     pub(crate) no_demo: bool,
@@ -61,6 +63,10 @@ impl ServeSettings {
                     .unwrap_or(([127, 0, 0, 1], 5060).into()),
             },
             redis_url,
+            redis_prefix: args
+                .redis_prefix
+                .or(s.redis_prefix.clone())
+                .unwrap_or_else(|| "switchyard".into()),
             log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
             admin_token,
             no_demo: args.no_demo,
@@ -88,8 +94,35 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(1);
-    let (engine, engine_task) = Engine::spawn(Router::new(seed), Some(events));
+    // Runtime state: with Redis, waiting chats and callbacks are mirrored there and
+    // put back in line after a restart; without it they live in this process only.
+    let runtime = match &cfg.redis_url {
+        Some(url) => Some(
+            RuntimeStore::redis(url, &cfg.redis_prefix)
+                .await
+                .with_context(|| format!("connecting to Redis at {}", redact(url)))?,
+        ),
+        None => None,
+    };
+    let (changes, persister) = match &runtime {
+        Some(r) => {
+            let (tx, p) = Persister::spawn(r.clone());
+            (Some(tx), Some(p))
+        }
+        None => (None, None),
+    };
+    let sinks = Sinks {
+        events: Some(events),
+        runtime: changes,
+    };
+    let (engine, engine_task) = Engine::spawn_with(Router::new(seed), sinks);
     let loaded = switchyard_engine::load_from_store(&engine, &store).await?;
+    if let Some(r) = &runtime {
+        let waiting = r.all().await.context("reading runtime state from Redis")?;
+        let found = waiting.len();
+        let restored = engine.restore(waiting).await?;
+        tracing::info!(found, restored, "waiting interactions restored from Redis");
+    }
     tracing::info!(
         queues = loaded.queues,
         agents = loaded.agents,
@@ -101,7 +134,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     // flag is validated and carried here so deployments can already set it.
     tracing::warn!(sip_listen = %cfg.sip.listen, "SIP edge is not enabled in this build: no SIP socket is opened");
     if let Some(u) = &cfg.redis_url {
-        tracing::warn!(redis = %redact(u), "Redis runtime state is not implemented in this build: runtime state stays in memory");
+        tracing::info!(redis = %redact(u), prefix = %cfg.redis_prefix, "runtime state mirrored to Redis");
     }
 
     let listener = tokio::net::TcpListener::bind(cfg.http_listen)
@@ -141,6 +174,15 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let _ = engine_task.await;
     drop(engine);
     writer.finish().await;
+    if let Some(p) = persister {
+        // Redis may be away at shutdown; do not hang on it forever.
+        if tokio::time::timeout(std::time::Duration::from_secs(10), p.finish())
+            .await
+            .is_err()
+        {
+            tracing::warn!("runtime state writes still pending after 10 s; giving up");
+        }
+    }
     store.close().await;
     tracing::info!("bye");
     Ok(())
