@@ -11,6 +11,7 @@ mod build;
 pub mod dialog;
 pub mod digest;
 pub mod driver;
+pub mod dtmf;
 pub mod endpoint;
 mod error;
 mod grammar;
