@@ -18,7 +18,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # SIPp 3.6.1 answers the first WWW-Authenticate and only knows MD5, so MD5 is offered first
 # here; the server's default is SHA-256 first (RFC 8760), covered by the Rust tests.
 "$CARGO_TARGET_DIR/debug/examples/registrar" --listen "127.0.0.1:$port" --realm switchyard.test \
-  --algorithms MD5,SHA-256 --user 1001:secret:1 >"$logs/registrar.log" 2>&1 &
+  --algorithms MD5,SHA-256 --rate-limit 100,200 --user 1001:secret:1 >"$logs/registrar.log" 2>&1 &
 registrar=$!
 trap 'kill "$registrar" 2>/dev/null || true; wait "$registrar" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^listening' "$logs/registrar.log" && break; sleep 0.1; done
@@ -51,6 +51,20 @@ scenario unregister u1
 expect_log 'reachable agent=a1 false' "agent 1 unreachable after REGISTER *"
 scenario register_wrong_password u1
 scenario register_auth t1
+
+# Flood: 1000 OPTIONS/s from 127.0.0.2 (limit 100/s, burst 200). The flooder is cut off
+# (its own calls fail, so its exit status is not checked) while a phone on 127.0.0.1
+# registers normally during the flood.
+sipp "127.0.0.1:$port" -sf "$here/options.xml" -t u1 -i 127.0.0.2 -r 1000 -m 3000 \
+  -timeout 6s -nostdin >"$logs/flood.out" 2>&1 &
+flood=$!
+sleep 1
+scenario register_auth u1
+wait "$flood" || true
+expect_log 'rate-limited from=127.0.0.2' "flooding source rate-limited"
+if grep -q 'rate-limited from=127.0.0.1' "$logs/registrar.log"; then
+  echo "FAIL the well-behaved source was rate-limited" >&2; failures=$((failures + 1))
+else echo "ok   well-behaved source not limited"; fi
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use switchyard_core::AgentId;
 use switchyard_sip::digest::Algorithm;
-use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent};
+use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent, RateLimit};
 use switchyard_sip::registrar::{Account, CredentialStore, RegistrarEvent};
 
 struct Users(HashMap<String, Account>);
@@ -24,7 +24,7 @@ impl CredentialStore for Users {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] --user NAME:PASSWORD:AGENT_ID ..."
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] --user NAME:PASSWORD:AGENT_ID ..."
     );
     std::process::exit(2)
 }
@@ -40,6 +40,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--listen" => listen = Some(value.parse::<std::net::SocketAddr>()?),
             "--realm" => config.registrar.realm = value,
             "--min-expires" => config.registrar.min_expires = value.parse()?,
+            "--rate-limit" => {
+                let (per_second, burst) = value.split_once(',').unwrap_or_else(|| usage());
+                config.rate_limit = Some(RateLimit {
+                    per_second: per_second.parse()?,
+                    burst: burst.parse()?,
+                });
+            }
             "--algorithms" => {
                 config.registrar.algorithms = value
                     .split(',')
