@@ -53,8 +53,13 @@ pub(crate) struct ChatArgs {
     #[arg(long, default_value_t = 5)]
     pub(crate) duration: u64,
     /// Pickups measured per kind (1..=10000).
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = 100)]
     pub(crate) samples: usize,
+    /// Least time between two pickup samples, ms: by default long enough for the
+    /// previous pickup's position fan-out to finish (0: back to back, within the
+    /// per-socket rate limit).
+    #[arg(long, default_value_t = 250)]
+    pub(crate) spacing_ms: u64,
     /// The server's process id, to read its VmRSS from /proc (else /metrics).
     #[arg(long)]
     pub(crate) server_pid: Option<u32>,

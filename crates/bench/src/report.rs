@@ -66,6 +66,8 @@ pub(crate) struct Report {
     pub server_rss_bytes: Option<u64>,
     pub server_rss_source: String,
     pub held_secs: u64,
+    /// Least time between pickup samples, ms.
+    pub spacing_ms: u64,
 }
 
 /// VmRSS of a local process, bytes.
@@ -107,6 +109,7 @@ impl Report {
                 self.connect_secs,
                 self.agents
             ),
+            format!("pickup samples at least {} ms apart", self.spacing_ms),
             lat("pickup, agent available -> offer:", &self.pickup_agent_available, 5.0, 50.0),
             lat("pickup, customer joins (idle agent):", &self.pickup_customer_joins, 5.0, 50.0),
             format!(

@@ -14,6 +14,15 @@ use std::time::{Duration, Instant};
 
 const STEP: Duration = Duration::from_secs(10);
 const FANOUT_ROUNDS: usize = 5;
+/// Messages per second one bench socket sends at most: the server rate-limits each
+/// socket (20/s sustained), and the tool must measure pickups, not the limiter.
+const SOCKET_RATE: f64 = 15.0;
+
+/// How long to pause after a sample that sent `msgs` messages on one of `sockets`.
+fn pace(args: &ChatArgs, msgs: f64, sockets: usize) -> Duration {
+    let limiter = Duration::from_secs_f64(msgs / SOCKET_RATE / sockets.max(1) as f64);
+    limiter.max(Duration::from_millis(args.spacing_ms))
+}
 
 fn say(args: &ChatArgs, msg: impl AsRef<str>) {
     if !args.json {
@@ -57,6 +66,7 @@ async fn phases(args: &ChatArgs, addr: SocketAddr, api: &Api, s: &Setup) -> Resu
         waiters_requested: args.waiters,
         queues: args.queues,
         agents: args.agents,
+        spacing_ms: args.spacing_ms,
         ..Report::default()
     };
     // Deep agents on break while the line builds up; the idle agent stays available.
@@ -195,6 +205,7 @@ async fn joins_with_idle_agent(
             .await?;
         idle.expect("chat_ended", STEP).await?;
         c.close().await;
+        tokio::time::sleep(pace(args, 2.0, 1)).await;
     }
     let l = Latency::of(d);
     say(
@@ -232,6 +243,7 @@ async fn agent_becomes_available(args: &ChatArgs, agents: &mut [Client]) -> Resu
         a.send(json!({ "type": "complete", "interaction": chat["interaction"] }))
             .await?;
         a.expect("chat_ended", STEP).await?;
+        tokio::time::sleep(pace(args, 4.0, n)).await;
     }
     let l = Latency::of(d);
     say(

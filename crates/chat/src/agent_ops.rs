@@ -153,17 +153,28 @@ pub(crate) async fn same_tenant_queue(sh: &Shared, t: TenantId, q: QueueId) -> R
 
 /// Queue name and customer name of an interaction.
 pub(crate) async fn describe(sh: &Shared, i: InteractionId, q: QueueId) -> (String, String) {
+    // Offers are latency-critical: answer from the hub's caches when it can, without a
+    // round trip through the router task (a queue rename shows at the next sample).
     let hub_name = sh.hub.customer_name(i);
-    sh.engine
+    if let (Some(queue), Some(customer)) = (sh.hub.queue_name(q), hub_name.clone()) {
+        return (queue, customer);
+    }
+    let (queue, customer, tenant) = sh
+        .engine
         .call(move |r, now| {
-            let queue = r.queue_stats(q, now).map(|s| s.name).unwrap_or_default();
+            let stats = r.queue_stats(q, now).ok();
             let customer = hub_name
                 .or_else(|| r.interaction(i).map(|v| v.caller_id))
                 .unwrap_or_default();
-            (queue, customer)
+            let tenant = stats.as_ref().map(|s| s.tenant);
+            (stats.map(|s| s.name).unwrap_or_default(), customer, tenant)
         })
         .await
-        .unwrap_or_default()
+        .unwrap_or_default();
+    if let Some(t) = tenant {
+        sh.hub.set_queue_info(q, t, &queue);
+    }
+    (queue, customer)
 }
 
 /// The break reason of a paused agent.

@@ -202,7 +202,7 @@ pub(crate) async fn sampler(shared: Arc<Shared>) {
         let at_ms = system_now().as_millis();
         let mut trends = shared.trends.lock().unwrap_or_else(|e| e.into_inner());
         for st in stats {
-            shared.hub.set_queue_tenant(st.queue, st.tenant);
+            shared.hub.set_queue_info(st.queue, st.tenant, &st.name);
             let ring = trends.entry(st.queue).or_insert_with(VecDeque::new);
             if ring.len() >= shared.config.trend_samples {
                 ring.pop_front();

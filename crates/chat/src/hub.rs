@@ -147,6 +147,7 @@ struct Inner {
     offers: HashMap<OfferId, (AgentId, InteractionId)>,
     transcripts: HashMap<InteractionId, Transcript>,
     queue_tenant: HashMap<QueueId, TenantId>,
+    queue_names: HashMap<QueueId, String>,
 }
 
 /// The registry. See the module documentation.

@@ -59,8 +59,12 @@ fn outbound(
 }
 
 fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    // Small buffers: tungstenite's 128 KiB default read buffer per socket would cost
+    // over 600 MiB at 5,000 waiters; messages here are a few hundred bytes.
     ws.max_message_size(TRANSPORT_LIMIT)
         .max_frame_size(TRANSPORT_LIMIT)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
 }
 
 async fn ws_customer(State(s): State<ChatState>, ws: WebSocketUpgrade) -> Response {

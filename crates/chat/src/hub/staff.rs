@@ -77,9 +77,18 @@ impl Hub {
         }
     }
 
-    /// Remembers which tenant owns a queue (for routing alarms).
-    pub(crate) fn set_queue_tenant(&self, q: QueueId, t: TenantId) {
-        self.lock().queue_tenant.insert(q, t);
+    /// Remembers which tenant owns a queue (for routing alarms) and its name.
+    pub(crate) fn set_queue_info(&self, q: QueueId, t: TenantId, name: &str) {
+        let mut g = self.lock();
+        g.queue_tenant.insert(q, t);
+        if g.queue_names.get(&q).is_none_or(|n| n != name) {
+            g.queue_names.insert(q, name.to_string());
+        }
+    }
+
+    /// A queue's name as last seen.
+    pub(crate) fn queue_name(&self, q: QueueId) -> Option<String> {
+        self.lock().queue_names.get(&q).cloned()
     }
 
     /// Sends an alarm to the supervisors of the queue's tenant.
