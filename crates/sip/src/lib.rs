@@ -8,6 +8,7 @@
 
 pub mod auth;
 mod build;
+pub mod call;
 pub mod dialog;
 pub mod digest;
 pub mod driver;

@@ -1,0 +1,349 @@
+//! The caller's leg, UAS side.
+
+use crate::dialog::Dialog;
+use crate::dtmf::{DtmfDigit, digit_from_info};
+use crate::message::{Request, Response};
+use crate::sdp::SessionDescription;
+use crate::transaction::{
+    ClientEvent, InviteServer, NonInviteClient, ServerKey, Timer, TimerConfig, Timers, Transmit,
+};
+use crate::types::{Method, StatusCode, Tag};
+use std::collections::VecDeque;
+use std::time::Duration;
+use switchyard_core::Time;
+
+/// Where the leg is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncomingState {
+    /// INVITE received, 100 (and maybe 180) sent.
+    Proceeding,
+    /// 200 sent, waiting for the ACK.
+    Answered,
+    /// ACK received: media flows.
+    Confirmed,
+    /// Over.
+    Ended,
+}
+
+/// Why the leg ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The caller cancelled before the answer (an abandon while waiting).
+    Cancelled,
+    /// The caller sent BYE.
+    RemoteHangup,
+    /// We hung up (BYE sent).
+    LocalHangup,
+    /// We answered with a final error response.
+    Rejected,
+    /// Our 200 was never ACKed (§13.3.1.4: the dialog is torn down with BYE).
+    NoAck,
+}
+
+/// What the leg tells the call logic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IncomingEvent {
+    /// The caller ACKed our 200: the call is up.
+    Confirmed,
+    /// A DTMF digit arrived by SIP INFO.
+    Dtmf(DtmfDigit),
+    /// The leg is over.
+    Ended(EndReason),
+}
+
+/// One incoming call leg.
+#[derive(Debug)]
+pub struct IncomingCall {
+    invite: Request,
+    key: ServerKey,
+    tx: InviteServer,
+    config: TimerConfig,
+    local_tag: Tag,
+    contact: String,
+    dialog: Option<Dialog>,
+    state: IncomingState,
+    ok: Option<Vec<u8>>,
+    interval: Duration,
+    timers: Timers,
+    bye: Option<NonInviteClient>,
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<IncomingEvent>,
+}
+
+impl IncomingCall {
+    /// Takes an INVITE that started a new call. `local_tag` is our To-tag, `contact` our
+    /// Contact URI. `None` for a non-INVITE.
+    pub fn new(
+        invite: Request,
+        config: TimerConfig,
+        local_tag: Tag,
+        contact: String,
+    ) -> Option<IncomingCall> {
+        let tx = InviteServer::new(&invite, config)?;
+        Some(IncomingCall {
+            key: ServerKey::of_request(&invite),
+            invite,
+            tx,
+            config,
+            local_tag,
+            contact,
+            dialog: None,
+            state: IncomingState::Proceeding,
+            ok: None,
+            interval: config.t1,
+            timers: Timers::default(),
+            bye: None,
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    /// The INVITE (caller ID, Request-URI, headers for skills and priority).
+    pub fn invite(&self) -> &Request {
+        &self.invite
+    }
+
+    /// The caller's SDP offer, if the INVITE carried one.
+    pub fn offer(&self) -> Option<SessionDescription> {
+        SessionDescription::parse(self.invite.body()).ok()
+    }
+
+    /// Where the leg is.
+    pub fn state(&self) -> IncomingState {
+        self.state
+    }
+
+    /// The key of the INVITE's server transaction (for routing retransmissions and CANCEL).
+    pub fn key(&self) -> &ServerKey {
+        &self.key
+    }
+
+    /// Whether an in-dialog request belongs to this leg.
+    pub fn matches_dialog(&self, req: &Request) -> bool {
+        self.dialog.as_ref().is_some_and(|d| d.matches(req))
+    }
+
+    fn respond(&mut self, now: Time, status: StatusCode, body: Option<&SessionDescription>) {
+        let mut b = self.invite.reply(status).to_tag(&self.local_tag);
+        if status != StatusCode::TRYING {
+            b = b.header("Contact", format!("<{}>", self.contact));
+        }
+        if let Some(sdp) = body {
+            b = b.body("application/sdp", sdp.to_bytes());
+        }
+        let Ok(resp) = b.build() else { return };
+        if status.is_success() {
+            self.ok = Some(resp.to_bytes());
+        }
+        if self.dialog.is_none() && status.code() > 100 && status.code() < 300 {
+            self.dialog = Dialog::uas(&self.invite, self.local_tag.clone(), status);
+        }
+        self.tx.send_response(now, resp);
+    }
+
+    /// Sends 180 Ringing (or 183 with early media if `early_media` is given).
+    pub fn ring(&mut self, now: Time, early_media: Option<&SessionDescription>) {
+        if self.state == IncomingState::Proceeding {
+            let status = if early_media.is_some() { 183 } else { 180 };
+            self.respond(now, StatusCode::new(status).expect("valid"), early_media);
+        }
+    }
+
+    /// Answers with our SDP: 200 OK, retransmitted until the ACK over unreliable transports.
+    pub fn answer(&mut self, now: Time, sdp: &SessionDescription) {
+        if self.state != IncomingState::Proceeding {
+            return;
+        }
+        self.respond(now, StatusCode::OK, Some(sdp));
+        if let Some(d) = &mut self.dialog {
+            d.confirm();
+        }
+        self.state = IncomingState::Answered;
+        if !self.invite.head().top_via().transport.is_reliable() {
+            self.timers.set(Timer::G, now + self.interval);
+        }
+        self.timers
+            .set(Timer::H, now + self.config.transaction_timeout());
+    }
+
+    /// Refuses the call (404 unknown number, 486 busy, 488 no codec, 480 closed...).
+    pub fn reject(&mut self, now: Time, status: StatusCode) {
+        if self.state == IncomingState::Proceeding && status.code() >= 300 {
+            self.respond(now, status, None);
+            self.end(EndReason::Rejected);
+        }
+    }
+
+    /// Hangs up: BYE once answered (`via` carries a fresh branch), else 480.
+    pub fn hangup(&mut self, now: Time, via: &str) {
+        match self.state {
+            IncomingState::Proceeding => {
+                self.respond(now, StatusCode::new(480).expect("valid"), None);
+                self.end(EndReason::Rejected);
+            }
+            IncomingState::Answered | IncomingState::Confirmed => {
+                let bye = self
+                    .dialog
+                    .as_mut()
+                    .and_then(|d| d.request(Method::Bye, via).build().ok());
+                self.bye = bye.and_then(|b| NonInviteClient::new(now, b, self.config));
+                self.end(EndReason::LocalHangup);
+            }
+            IncomingState::Ended => {}
+        }
+    }
+
+    fn end(&mut self, reason: EndReason) {
+        self.state = IncomingState::Ended;
+        self.timers.clear();
+        self.events.push_back(IncomingEvent::Ended(reason));
+    }
+
+    fn reply_direct(&mut self, req: &Request, status: StatusCode) {
+        if let Ok(r) = req.reply(status).build() {
+            self.transmits.push_back(Transmit(r.to_bytes()));
+        }
+    }
+
+    /// A request the endpoint routed here: INVITE/ACK retransmissions, CANCEL, or an
+    /// in-dialog request (ACK for 2xx, BYE, INFO).
+    pub fn handle_request(&mut self, now: Time, req: Request) {
+        let same_tx = ServerKey::of_request(&req) == self.key;
+        match req.method() {
+            Method::Invite if same_tx => self.tx.handle_message(now, req),
+            Method::Ack if same_tx && self.ok.is_none() => self.tx.handle_message(now, req),
+            Method::Ack => {
+                if self.state == IncomingState::Answered {
+                    self.state = IncomingState::Confirmed;
+                    self.timers.clear();
+                    self.events.push_back(IncomingEvent::Confirmed);
+                }
+            }
+            Method::Cancel => {
+                // §9.2: 200 to the CANCEL; only a call not yet answered is terminated.
+                self.reply_direct(&req, StatusCode::OK);
+                if self.state == IncomingState::Proceeding {
+                    if let Ok(r) = self.tx.terminated_response() {
+                        self.tx.send_response(now, r);
+                    }
+                    self.end(EndReason::Cancelled);
+                }
+            }
+            Method::Bye | Method::Info => self.in_dialog(req),
+            // Re-INVITE/UPDATE (hold) is mirrored once agent legs exist; until then refuse
+            // the change and keep the session as it is (RFC 3261 §14.2).
+            _ => self.reply_direct(&req, StatusCode::NOT_ACCEPTABLE_HERE),
+        }
+    }
+
+    fn in_dialog(&mut self, req: Request) {
+        let Some(dialog) = self.dialog.as_mut() else {
+            return self.reply_direct(&req, StatusCode::NO_TRANSACTION);
+        };
+        if let Err(status) = dialog.handle_request(&req) {
+            return self.reply_direct(&req, status);
+        }
+        self.reply_direct(&req, StatusCode::OK);
+        match req.method() {
+            Method::Bye if self.state != IncomingState::Ended => self.end(EndReason::RemoteHangup),
+            Method::Info => {
+                let ct = req.header("Content-Type").concat();
+                if let Some(d) = digit_from_info(&ct, req.body()) {
+                    self.events.push_back(IncomingEvent::Dtmf(d));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A response to our BYE.
+    pub fn handle_response(&mut self, now: Time, resp: Response) {
+        if let Some(bye) = &mut self.bye {
+            bye.handle_message(now, resp);
+        }
+    }
+
+    /// Fires timers due at `now`: 2xx retransmission (G: T1 doubling to T2) and the ACK
+    /// wait (H: 64*T1, then BYE as §13.3.1.4 requires; `via` for that BYE is derived from
+    /// the INVITE's own Via host).
+    pub fn handle_timeout(&mut self, now: Time) {
+        self.tx.handle_timeout(now);
+        if let Some(bye) = &mut self.bye {
+            bye.handle_timeout(now);
+        }
+        while let Some(timer) = self.timers.pop_due(now) {
+            match timer {
+                Timer::G => {
+                    if let Some(ok) = &self.ok {
+                        self.transmits.push_back(Transmit(ok.clone()));
+                    }
+                    self.interval = (self.interval * 2).min(self.config.t2);
+                    self.timers.set(Timer::G, now + self.interval);
+                }
+                Timer::H => {
+                    let via = format!(
+                        "SIP/2.0/UDP {};branch=z9hG4bK{}noack",
+                        self.contact_host(),
+                        self.local_tag
+                    );
+                    self.hangup(now, &via);
+                    if let Some(IncomingEvent::Ended(r)) = self.events.back_mut() {
+                        *r = EndReason::NoAck;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn contact_host(&self) -> String {
+        crate::uri::SipUri::parse(&self.contact)
+            .map(|u| match u.port {
+                Some(p) => format!("{}:{p}", u.host),
+                None => u.host,
+            })
+            .unwrap_or_default()
+    }
+
+    /// Next bytes to send to the caller.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits
+            .pop_front()
+            .or_else(|| self.tx.poll_transmit())
+            .or_else(|| self.bye.as_mut().and_then(NonInviteClient::poll_transmit))
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    pub fn poll_timeout(&self) -> Option<Time> {
+        let own = self.timers.next().map(|(t, _)| t);
+        let tx = self.tx.poll_timeout().map(|(t, _)| t);
+        let bye = self
+            .bye
+            .as_ref()
+            .and_then(|b| b.poll_timeout())
+            .map(|(t, _)| t);
+        [own, tx, bye].into_iter().flatten().min()
+    }
+
+    /// Next event for the call logic.
+    pub fn poll_event(&mut self) -> Option<IncomingEvent> {
+        if let Some(bye) = &mut self.bye {
+            while let Some(e) = bye.poll_event() {
+                if matches!(e, ClientEvent::Terminated) {
+                    break;
+                }
+            }
+        }
+        self.events.pop_front()
+    }
+
+    /// True when nothing is left to retransmit or absorb: the endpoint may drop the leg.
+    pub fn is_finished(&self) -> bool {
+        self.state == IncomingState::Ended
+            && self.tx.is_terminated()
+            && self.bye.as_ref().is_none_or(NonInviteClient::is_terminated)
+    }
+}
+
+#[cfg(test)]
+mod tests;
