@@ -74,35 +74,45 @@ fi
 
 # --- 3. cargo tests --------------------------------------------------------
 failed=()
+results=()
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
 if cargo nextest --version >/dev/null 2>&1; then
     log "cargo nextest run --workspace"
-    if ! cargo nextest run --workspace --all-targets --no-fail-fast; then failed+=("cargo nextest"); fi
+    set +e
+    cargo nextest run --workspace --all-targets --no-fail-fast 2>&1 | tee "$out"
+    status=${PIPESTATUS[0]}
+    set -e
+    summary="$(grep -E '^ *Summary \[' "$out" | tail -n 1 | sed 's/^ *//')"
+    [ -n "$summary" ] || summary="no tests ran (build failed?)"
+    name="cargo nextest"
 else
     log "cargo test --workspace --all-targets"
-    out="$(mktemp)"
     set +e
     cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$out"
     status=${PIPESTATUS[0]}
     set -e
-    awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-         END { printf "\nSummary: %d tests passed, %d failed\n", p, f }' "$out"
-    rm -f "$out"
-    [ "$status" -eq 0 ] || failed+=("cargo test")
+    summary="$(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+         END { printf "Summary: %d tests passed, %d failed", p, f }' "$out")"
+    name="cargo test"
 fi
+if [ "$status" -eq 0 ]; then results+=("PASS  $name: $summary"); else results+=("FAIL  $name: $summary"); failed+=("$name"); fi
 
 # --- 4. real-peer layers ---------------------------------------------------
 for suite in sip-tests/run.sh web-tests/run.sh; do
     if [ -f "$suite" ]; then
         log "$suite"
-        if ! bash "$suite"; then failed+=("$suite"); fi
+        if bash "$suite"; then results+=("PASS  $suite"); else results+=("FAIL  $suite"); failed+=("$suite"); fi
     fi
 done
 
 if have docker && docker compose version >/dev/null 2>&1; then
     log "docker compose config"
-    docker compose -f docker/compose.yaml config -q || failed+=("docker compose config")
+    if docker compose -f docker/compose.yaml config -q; then results+=("PASS  docker compose config"); else results+=("FAIL  docker compose config"); failed+=("docker compose config"); fi
 fi
 
+log "summary"
+printf '  %s\n' "${results[@]}" >&2
 if [ ${#failed[@]} -gt 0 ]; then
     die "${failed[*]}"
 fi

@@ -55,6 +55,10 @@ impl Fanout {
         }
     }
 
+    fn tenant_of(&mut self, router: &Router, q: QueueId, now: Time) -> Option<u64> {
+        self.names.queue(router, q, now).map(|(_, t)| t.0)
+    }
+
     /// Broadcasts one output to the edges without logging or mirroring it.
     pub(crate) fn forward(&self, out: Output) {
         let _ = self.outputs.send(Arc::new(out));
@@ -84,7 +88,8 @@ impl Fanout {
                     queue,
                     ..
                 } => {
-                    tracing::debug!(offer = %offer, interaction = %interaction, agent = %agent, queue = %queue, "offer");
+                    let tenant = self.tenant_of(router, *queue, now);
+                    tracing::debug!(tenant, offer = %offer, interaction = %interaction, agent = %agent, queue = %queue, "offer");
                 }
                 Output::Connect {
                     interaction,
@@ -92,7 +97,8 @@ impl Fanout {
                     queue,
                     ..
                 } => {
-                    tracing::info!(interaction = %interaction, agent = %agent, queue = %queue, "connect");
+                    let tenant = self.tenant_of(router, *queue, now);
+                    tracing::info!(tenant, interaction = %interaction, agent = %agent, queue = %queue, "connect");
                 }
                 Output::Overflow {
                     interaction,
@@ -100,7 +106,8 @@ impl Fanout {
                     trigger,
                     ..
                 } => {
-                    tracing::info!(interaction = %interaction, queue = %queue, ?trigger, "overflow");
+                    let tenant = self.tenant_of(router, *queue, now);
+                    tracing::info!(tenant, interaction = %interaction, queue = %queue, ?trigger, "overflow");
                 }
                 Output::CancelOffer { .. } => {}
             }
