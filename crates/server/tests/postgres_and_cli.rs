@@ -336,3 +336,87 @@ async fn migrate_token_create_and_config_check() {
         .await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn every_serve_option_can_come_from_the_environment_and_sigint_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let token = "env-admin-token-0123456789";
+    let mut child = bin()
+        .arg("serve")
+        .env("SWITCHYARD_DATA_DIR", dir.path())
+        .env("SWITCHYARD_HTTP_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SWITCHYARD_SIP_LISTEN", "127.0.0.1:15060")
+        .env("SWITCHYARD_ADMIN_TOKEN", token)
+        .env("SWITCHYARD_LOG_FORMAT", "json")
+        .env("SWITCHYARD_NO_DEMO", "true")
+        .env_remove("SWITCHYARD_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..300 {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
+            ready = r.status().is_success();
+            if ready {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "server from environment did not come up");
+    let r = http
+        .get(format!("{base}/api/v1/tenants"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        v["items"].as_array().unwrap().is_empty(),
+        "SWITCHYARD_NO_DEMO honoured"
+    );
+    assert!(
+        dir.path().join("switchyard.db").exists(),
+        "SWITCHYARD_DATA_DIR honoured"
+    );
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = tokio::task::spawn_blocking(move || {
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        use std::io::Read;
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        (status, err)
+    })
+    .await
+    .unwrap();
+    assert!(out.0.success(), "{}", out.1);
+    assert!(
+        out.1.lines().all(|l| l.starts_with('{')),
+        "json logs: {}",
+        out.1
+    );
+    assert!(
+        out.1.contains("127.0.0.1:15060"),
+        "sip listen from env: {}",
+        out.1
+    );
+    assert!(out.1.contains("bye"), "clean shutdown: {}", out.1);
+}
