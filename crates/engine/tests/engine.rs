@@ -105,3 +105,20 @@ async fn offers_are_broadcast_timeouts_fire_and_events_reach_queue_log() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_panic_on_the_router_task_stops_the_engine_visibly() {
+    let (engine, task) = Engine::spawn(Router::new(1), None);
+    assert_eq!(engine.call(|_, _| 1).await.unwrap(), 1);
+    let r = engine.call(|_, _| -> () { panic!("router bug") }).await;
+    assert!(matches!(r, Err(switchyard_engine::Error::Stopped)));
+    assert!(matches!(
+        engine.call(|_, _| ()).await,
+        Err(switchyard_engine::Error::Stopped)
+    ));
+    assert!(
+        task.await.unwrap_err().is_panic(),
+        "the server watches this handle and exits"
+    );
+    engine.shutdown().await; // returns at once on a dead engine
+}

@@ -8,6 +8,8 @@ use crate::{Settings, open_store};
 use anyhow::{Context, Result, bail};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use switchyard_api::AppState;
 use switchyard_engine::{Engine, EventWriter, Router, Sinks};
 use switchyard_runtime::{Persister, RuntimeStore};
@@ -116,6 +118,16 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         runtime: changes,
     };
     let (engine, engine_task) = Engine::spawn_with(Router::new(seed), sinks);
+    // The router task only ends when told to; if it ends on its own (a bug made it
+    // panic) the server is useless: stop, flush what we have and exit non-zero so the
+    // supervisor restarts us (runtime state in Redis puts the line back).
+    let (died_tx, engine_died) = tokio::sync::oneshot::channel::<()>();
+    let engine_task = tokio::spawn(async move {
+        let r = engine_task.await;
+        let _ = died_tx.send(());
+        r
+    });
+    let crashed = Arc::new(AtomicBool::new(false));
     let loaded = switchyard_engine::load_from_store(&engine, &store).await?;
     if let Some(r) = &runtime {
         let waiting = r.all().await.context("reading runtime state from Redis")?;
@@ -165,7 +177,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         let _ = tcp.set_nodelay(true);
     });
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
         .await
         .context("HTTP server")?;
 
@@ -184,8 +196,26 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         }
     }
     store.close().await;
+    if crashed.load(Ordering::SeqCst) {
+        anyhow::bail!("the routing engine stopped unexpectedly (see the log above)");
+    }
     tracing::info!("bye");
     Ok(())
+}
+
+/// Resolves on SIGTERM/SIGINT, or when the routing engine task ends by itself.
+async fn stop_when(
+    signal: impl std::future::Future<Output = ()>,
+    engine_died: tokio::sync::oneshot::Receiver<()>,
+    crashed: Arc<AtomicBool>,
+) {
+    tokio::select! {
+        _ = signal => {}
+        _ = engine_died => {
+            crashed.store(true, Ordering::SeqCst);
+            tracing::error!("the routing engine stopped unexpectedly; shutting down");
+        }
+    }
 }
 
 fn redact(url: &str) -> String {
