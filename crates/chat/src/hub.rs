@@ -129,6 +129,9 @@ pub(crate) struct CustomerSlot {
     pub name: String,
     /// A callback request: the socket may go away without the customer leaving.
     pub callback: bool,
+    /// The estimate last pushed: unchanged estimates are not pushed again (a join at
+    /// the tail of a deep queue then costs one push, not one per waiter).
+    pub last_sent: Option<Estimate>,
 }
 
 #[derive(Debug, Default)]

@@ -28,6 +28,7 @@ impl Hub {
                 tenant,
                 name,
                 callback: false,
+                last_sent: None,
             },
         );
         generation
@@ -48,6 +49,7 @@ impl Hub {
             push(&old, CustomerPush::Replaced);
         }
         slot.generation = generation;
+        slot.last_sent = None;
         Some((i, generation, slot.tenant, slot.name.clone()))
     }
 
@@ -123,13 +125,21 @@ impl Hub {
         }
     }
 
-    /// Pushes new positions to every attached waiter of a queue (one lock for all).
+    /// Pushes new positions to every attached waiter of a queue whose estimate changed
+    /// since the last push (one lock for all). Returns how many were pushed.
     pub(crate) fn push_positions(&self, estimates: &[(InteractionId, Estimate)]) -> usize {
-        let g = self.lock();
+        let mut g = self.lock();
         let mut sent = 0;
         for (i, e) in estimates {
-            if let Some(tx) = g.customers.get(i).and_then(|s| s.tx.as_ref()) {
-                sent += usize::from(push(tx, CustomerPush::Position(*e)));
+            let Some(slot) = g.customers.get_mut(i) else { continue };
+            if slot.last_sent == Some(*e) {
+                continue;
+            }
+            if let Some(tx) = &slot.tx
+                && push(tx, CustomerPush::Position(*e))
+            {
+                slot.last_sent = Some(*e);
+                sent += 1;
             }
         }
         sent
