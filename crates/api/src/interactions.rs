@@ -34,7 +34,7 @@ pub(crate) struct InteractionBody {
 
 /// Puts a new interaction in a queue.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions", tag = "interactions", params(TenantPath), request_body = InteractionBody,
-    responses((status = 201, body = Object), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = crate::schemas::InteractionViewDoc, description = "the interaction; null when it was refused at join (full, nobody there, closed: see the events)"), (status = 422, body = crate::error::Problem)))]
 pub(crate) async fn create(
     State(s): State<AppState>,
     c: Caller,
@@ -75,11 +75,10 @@ async fn interaction_in(s: &AppState, tenant: i64, id: i64) -> Result<Interactio
 }
 
 /// One live interaction with its estimated wait.
-#[derive(Debug, serde::Serialize, ToSchema)]
+#[derive(Debug, serde::Serialize)]
 pub(crate) struct InteractionDetail {
     /// The interaction as the router sees it.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
     pub view: InteractionView,
     /// Estimated seconds until an agent takes it, while it waits (None: nobody staffed
     /// or not waiting).
@@ -88,7 +87,7 @@ pub(crate) struct InteractionDetail {
 
 /// One live interaction.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/interactions/{id}", tag = "interactions", params(IdPath),
-    responses((status = 200, body = InteractionDetail), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::InteractionDetailDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn get(
     State(s): State<AppState>,
     c: Caller,

@@ -18,6 +18,7 @@ mod interactions;
 mod live;
 mod openapi;
 mod queues;
+mod schemas;
 mod sounds;
 mod sync;
 mod tenants;

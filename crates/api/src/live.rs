@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 /// Live figures of every queue of the tenant.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/live/queues", tag = "live", params(TenantPath),
-    responses((status = 200, body = [Object])))]
+    responses((status = 200, body = [crate::schemas::QueueStatsDoc])))]
 pub(crate) async fn queues(
     State(s): State<AppState>,
     c: Caller,
@@ -43,7 +43,7 @@ pub(crate) async fn queues(
 
 /// Live figures of one queue.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/live/queues/{id}", tag = "live", params(IdPath),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::QueueStatsDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn queue(
     State(s): State<AppState>,
     c: Caller,
@@ -62,7 +62,7 @@ pub(crate) async fn queue(
 
 /// The line of a queue, in order.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/live/queues/{id}/waiting", tag = "live", params(IdPath),
-    responses((status = 200, body = [Object]), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = [crate::schemas::InteractionViewDoc]), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn waiting(
     State(s): State<AppState>,
     c: Caller,
@@ -81,7 +81,7 @@ pub(crate) async fn waiting(
 
 /// The agent status board.
 #[utoipa::path(get, path = "/api/v1/tenants/{tenant}/live/agents", tag = "live", params(TenantPath),
-    responses((status = 200, body = [Object])))]
+    responses((status = 200, body = [crate::schemas::AgentViewDoc])))]
 pub(crate) async fn agents(
     State(s): State<AppState>,
     c: Caller,
@@ -153,7 +153,7 @@ async fn agent_action(
 
 /// Logs an agent in.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/login", tag = "actions", params(IdPath), request_body = LoginBody,
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::AgentViewDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn login(
     State(s): State<AppState>,
     c: Caller,
@@ -178,7 +178,7 @@ pub(crate) async fn login(
 
 /// Logs an agent out (ringing offers are withdrawn).
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/logout", tag = "actions", params(IdPath),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::AgentViewDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn logout(
     State(s): State<AppState>,
     c: Caller,
@@ -198,7 +198,7 @@ pub(crate) async fn logout(
 
 /// Pauses an agent in one queue or all.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/pause", tag = "actions", params(IdPath), request_body = PauseBody,
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::AgentViewDoc), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub(crate) async fn pause(
     State(s): State<AppState>,
     c: Caller,
@@ -216,7 +216,7 @@ pub(crate) async fn pause(
 
 /// Unpauses an agent in one queue or all.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/unpause", tag = "actions", params(IdPath), request_body = UnpauseBody,
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::AgentViewDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn unpause(
     State(s): State<AppState>,
     c: Caller,
@@ -239,7 +239,7 @@ pub(crate) async fn unpause(
 
 /// Ends an agent's wrap-up early.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/agents/{id}/end-wrap-up", tag = "actions", params(IdPath),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = crate::schemas::AgentViewDoc), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn end_wrap_up(
     State(s): State<AppState>,
     c: Caller,

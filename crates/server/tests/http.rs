@@ -291,6 +291,49 @@ async fn openapi_lists_every_route_and_docs_are_served() {
         let r = s.req(Method::OPTIONS, &p, Some(ADMIN), None).await;
         assert_ne!(r.status(), 404, "{path} not routed");
     }
+    // The documented live views match what the server really sends.
+    let t = demo_id(&s).await;
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let schema = |name: &str| -> Vec<String> {
+        let mut k: Vec<String> = doc["components"]["schemas"][name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("schema {name} missing"))
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let stats = s
+        .call(GET, &format!("/api/v1/tenants/{t}/live/queues"), None, 200)
+        .await;
+    assert_eq!(keys(&stats[0]), schema("QueueStats"));
+    let board = s
+        .call(GET, &format!("/api/v1/tenants/{t}/live/agents"), None, 200)
+        .await;
+    assert_eq!(keys(&board[0]), schema("AgentView"));
+    let i = s
+        .call(
+            POST,
+            &format!("/api/v1/tenants/{t}/interactions"),
+            Some(json!({"queue_id": 2, "channel": "chat", "caller_id": "doc"})),
+            201,
+        )
+        .await;
+    assert_eq!(keys(&i), schema("InteractionView"));
+    let detail = s
+        .call(
+            GET,
+            &format!("/api/v1/tenants/{t}/interactions/{}", i["id"]),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(keys(&detail), schema("InteractionDetail"));
     let docs = s
         .http
         .get(format!("{}/docs/", s.base))

@@ -340,17 +340,12 @@ async fn migrate_token_create_and_config_check() {
 #[tokio::test]
 async fn every_serve_option_can_come_from_the_environment_and_sigint_stops_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let token = "env-admin-token-0123456789";
     let mut child = bin()
         .arg("serve")
         .env("SWITCHYARD_DATA_DIR", dir.path())
-        .env("SWITCHYARD_HTTP_LISTEN", format!("127.0.0.1:{port}"))
-        .env("SWITCHYARD_SIP_LISTEN", "127.0.0.1:15060")
+        .env("SWITCHYARD_HTTP_LISTEN", "127.0.0.1:0")
+        .env("SWITCHYARD_SIP_LISTEN", "127.0.0.1:0")
         .env("SWITCHYARD_ADMIN_TOKEN", token)
         .env("SWITCHYARD_LOG_FORMAT", "json")
         .env("SWITCHYARD_NO_DEMO", "true")
@@ -359,8 +354,24 @@ async fn every_serve_option_can_come_from_the_environment_and_sigint_stops_clean
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The kernel picks the port; the banner on stdout says which.
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(url) = line.trim().strip_prefix("REST API") {
+                let _ = tx.send(url.trim().trim_end_matches("/api/v1").to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("start-up banner");
     let http = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
     let mut ready = false;
     for _ in 0..300 {
         if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
@@ -414,7 +425,7 @@ async fn every_serve_option_can_come_from_the_environment_and_sigint_stops_clean
         out.1
     );
     assert!(
-        out.1.contains("127.0.0.1:15060"),
+        out.1.contains("\"sip_listen\":\"127.0.0.1:0\""),
         "sip listen from env: {}",
         out.1
     );

@@ -4,7 +4,6 @@
 
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -20,28 +19,24 @@ pub struct Server {
     log: PathBuf,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+static STARTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl Server {
-    /// Starts the binary on `data_dir` with extra arguments.
+    /// Starts the binary on `data_dir` with extra arguments. Ports are chosen by the
+    /// kernel (`:0`) and read back from the start-up banner, so parallel tests never race
+    /// for a port.
     pub async fn start(data_dir: &Path, extra: &[&str]) -> Server {
-        let port = free_port();
-        let log = data_dir.join(format!("server-{port}.log"));
+        let n = STARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = data_dir.join(format!("server-{}-{n}.log", std::process::id()));
         let out = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchyard"))
             .arg("serve")
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--http-listen")
-            .arg(format!("127.0.0.1:{port}"))
+            .arg("127.0.0.1:0")
             .arg("--sip-listen")
-            .arg(format!("127.0.0.1:{}", free_port()))
+            .arg("127.0.0.1:0")
             .arg("--admin-token")
             .arg(ADMIN)
             .args(extra)
@@ -51,19 +46,34 @@ impl Server {
             .stderr(out)
             .spawn()
             .expect("start switchyard");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let text = || std::fs::read_to_string(&log).unwrap_or_default();
+        let base = loop {
+            if let Some(url) = text().lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("REST API")
+                    .map(|r| r.trim().to_string())
+            }) {
+                break url.trim_end_matches("/api/v1").to_string();
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("server exited ({status}) before serving:\n{}", text());
+            }
+            assert!(Instant::now() < deadline, "no start-up banner:\n{}", text());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         let s = Server {
             child: Some(child),
-            base: format!("http://127.0.0.1:{port}"),
+            base,
             data_dir: data_dir.to_path_buf(),
             http: Client::new(),
             log,
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await
-                && r.status().is_success()
-            {
-                return s;
+            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await {
+                if r.status().is_success() {
+                    return s;
+                }
             }
             if Instant::now() > deadline {
                 panic!("server did not become ready:\n{}", s.log_text());
