@@ -431,3 +431,23 @@ async fn every_serve_option_can_come_from_the_environment_and_sigint_stops_clean
     );
     assert!(out.1.contains("bye"), "clean shutdown: {}", out.1);
 }
+
+#[test]
+fn the_readme_config_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme
+        .find("```toml\n")
+        .expect("a TOML example in the README")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("example.toml");
+    std::fs::write(&file, &readme[start..end]).unwrap();
+    let out = bin().args(["config", "check"]).arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
