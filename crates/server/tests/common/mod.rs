@@ -70,10 +70,10 @@ impl Server {
             log,
         };
         loop {
-            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await {
-                if r.status().is_success() {
-                    return s;
-                }
+            if let Ok(r) = s.http.get(format!("{}/readyz", s.base)).send().await
+                && r.status().is_success()
+            {
+                return s;
             }
             if Instant::now() > deadline {
                 panic!("server did not become ready:\n{}", s.log_text());
