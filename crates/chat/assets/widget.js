@@ -204,7 +204,9 @@
           state = 'callback'; body.innerHTML = '';
           body.appendChild(h('div', { class: 'wait', 'data-testid': 'sy-callback-done' }, 'We will call you back. You keep your place in line.'));
         } else if (m.state === 'ended') {
-          ended('This chat has ended.');
+          // Already out of the line (e.g. straight to voicemail): the reason follows.
+          sessionStorage.removeItem(storeKey);
+          if (state === 'resuming') showForm(); else state = 'joined';
         } else {
           showWaiting(m.position, m.eta_secs);
           m.history.forEach(addLine);

@@ -1,0 +1,106 @@
+// The widget embedded in another site (another origin) with one tag; a queue nobody
+// can serve sends the chat to voicemail, so the widget offers the message form; the
+// message is stored and listed to supervisors (page and REST) and agents.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
+
+const T = { timeout: 10_000 };
+let server, browser, shopServer;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (shopServer) shopServer.close();
+  if (browser) await browser.close();
+  if (server) await server.stop();
+});
+
+async function api(method, path, body) {
+  const r = await fetch(`${server.base}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+test('voicemail overflow offers the message form; the message reaches supervisors', async () => {
+  const tenants = await api('GET', '/tenants?name=demo');
+  const demo = tenants.items.find((t) => t.name === 'demo');
+  await api('POST', `/tenants/${demo.id}/queues`, {
+    name: 'after-hours',
+    numbers: ['599'],
+    settings: {
+      join_empty: 'none_logged_in',
+      overflow: [{ on: ['no_agents', 'after_hours'], action: { type: 'voicemail' } }],
+    },
+  });
+
+  const page = await browser.context.newPage();
+  const html = `<!doctype html><html><head><meta name="viewport" content="width=device-width"></head>
+    <body><h1>Some other shop</h1>
+    <script src="${server.base}/widget.js" data-queue="599" data-tenant="demo" data-title="Talk to us"></script>
+    </body></html>`;
+  // Another origin: a tiny "shop" site on its own port embeds the widget.
+  shopServer = createServer((_, res) => { res.setHeader('content-type', 'text/html'); res.end(html); });
+  await new Promise((r) => shopServer.listen(0, '127.0.0.1', r));
+  const shop = `http://127.0.0.1:${shopServer.address().port}/`;
+  await page.goto(shop);
+  await page.locator('[data-testid=sy-launcher]').filter({ hasText: 'Talk to us' }).click();
+  await page.locator('[data-testid=sy-name]').fill('Dora');
+  await page.locator('[data-testid=sy-join]').click();
+  await page.locator('[data-testid=sy-offline-form]').waitFor(T);
+  await page.locator('[data-testid=sy-offline-name]').fill('Dora');
+  await page.locator('[data-testid=sy-offline-contact]').fill('dora@example.com');
+  await page.locator('[data-testid=sy-offline-text]').fill('Please call me about my order 42.');
+  await shot(page, 'widget-offline-form');
+  await page.locator('[data-testid=sy-offline-send]').click();
+  await page.locator('[data-testid=sy-offline-saved]').waitFor(T);
+
+  const r = await fetch(`${server.base}/chat/v1/offline-messages?tenant=${demo.id}`, {
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const list = await r.json();
+  assert.equal(list.items[0].contact, 'dora@example.com');
+  assert.match(list.items[0].body, /order 42/);
+
+  const sup = await browser.context.newPage();
+  await sup.goto(`${server.base}/supervisor?token=${ADMIN_TOKEN}&tenant=demo`);
+  await sup.locator('[data-testid=load-offline]').click();
+  await sup.locator('[data-testid=offline-messages]').filter({ hasText: 'order 42' }).waitFor(T);
+
+  const agent = await browser.context.newPage();
+  await agent.goto(`${server.base}/agent`);
+  await agent.locator('[data-testid=login]').fill('alice');
+  await agent.locator('[data-testid=password]').fill('demo-alice');
+  await agent.locator('[data-testid=sign-in]').click();
+  await agent.locator('[data-testid=load-offline]').click();
+  await agent.locator('[data-testid=offline-messages]').filter({ hasText: 'dora@example.com' }).waitFor(T);
+});
+
+test('an agent transfers a chat to another queue and the customer waits there', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}/demo`);
+  await page.locator('[data-testid=sy-launcher]').click();
+  await page.locator('[data-testid=sy-name]').fill('Eve');
+  await page.locator('[data-testid=sy-join]').click();
+  const agent = await browser.context.newPage();
+  await agent.goto(`${server.base}/agent`);
+  await agent.locator('[data-testid=login]').fill('bob');
+  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=sign-in]').click();
+  await agent.locator('[data-testid=offer]').filter({ hasText: 'Eve' }).locator('[data-testid=accept]').click();
+  await agent.locator('[data-testid=conv-title]').filter({ hasText: 'Eve' }).waitFor(T);
+  await agent.locator('[data-testid=transfer-queue]').selectOption({ label: 'support' });
+  await agent.locator('[data-testid=transfer]').click();
+  await page.locator('[data-testid=sy-moved]').filter({ hasText: 'support' }).waitFor(T);
+  await agent.locator('[data-testid=chat-item]').filter({ hasText: 'ended' }).waitFor(T);
+  // Alice (support, penalty 1) is signed in from the first test: she gets the offer.
+});
