@@ -127,7 +127,7 @@ where
                     self.close(close::POLICY, "flooding").await;
                     return Recv::Closed;
                 }
-                if self.strikes == 1 || self.strikes % 10 == 0 {
+                if self.strikes == 1 || self.strikes.is_multiple_of(10) {
                     let e = Error::peer(ErrorCode::RateLimited, "too many messages; dropped");
                     self.send_error(&e, None).await;
                 }
@@ -196,10 +196,12 @@ mod tests {
     use super::*;
     use futures_channel::mpsc;
 
+    type TestConn = Conn<mpsc::UnboundedReceiver<Inbound>, mpsc::UnboundedSender<Outbound>>;
+
     fn conn() -> (
         mpsc::UnboundedSender<Inbound>,
         mpsc::UnboundedReceiver<Outbound>,
-        Conn<mpsc::UnboundedReceiver<Inbound>, mpsc::UnboundedSender<Outbound>>,
+        TestConn,
     ) {
         let (in_tx, in_rx) = mpsc::unbounded();
         let (out_tx, out_rx) = mpsc::unbounded();

@@ -8,7 +8,6 @@
 
 use crate::Shared;
 use crate::hub::{AgentPush, Alarm, CustomerPush, Party};
-use std::collections::VecDeque;
 use std::sync::Arc;
 use switchyard_core::config::OverflowTrigger;
 use switchyard_core::{EventKind, RouterEvent};
@@ -42,7 +41,7 @@ pub(crate) async fn dispatcher(shared: Arc<Shared>, mut rx: broadcast::Receiver<
     }
 }
 
-fn route(s: &Shared, out: &Output) {
+fn route(s: &Arc<Shared>, out: &Output) {
     let hub = &s.hub;
     match out {
         Output::Offer {
@@ -111,7 +110,7 @@ fn route(s: &Shared, out: &Output) {
     }
 }
 
-fn event(s: &Shared, e: &RouterEvent) {
+fn event(s: &Arc<Shared>, e: &RouterEvent) {
     let hub = &s.hub;
     let Some(i) = e.interaction else { return };
     match &e.kind {
@@ -121,12 +120,29 @@ fn event(s: &Shared, e: &RouterEvent) {
                 OverflowTrigger::MaxWait | OverflowTrigger::MaxDepth
             ) && let Some(queue) = e.queue
             {
-                hub.alarm(Alarm {
+                let alarm = Alarm {
                     queue,
                     trigger: *trigger,
                     interaction: Some(i),
                     at_ms: e.time.as_millis(),
-                });
+                };
+                if hub.knows_queue(queue) {
+                    hub.alarm(alarm);
+                } else {
+                    // A queue created since the last trend sample: learn its tenant
+                    // off the dispatcher's path, then route the alarm.
+                    let s = s.clone();
+                    tokio::spawn(async move {
+                        let info = s
+                            .engine
+                            .call(move |r, now| r.queue_stats(queue, now).ok())
+                            .await;
+                        if let Ok(Some(st)) = info {
+                            s.hub.set_queue_info(queue, st.tenant, &st.name);
+                        }
+                        s.hub.alarm(alarm);
+                    });
+                }
             }
             if let switchyard_core::config::OverflowAction::Queue { queue } = action {
                 hub.to_customer(i, CustomerPush::Moved(*queue));
@@ -203,7 +219,7 @@ pub(crate) async fn sampler(shared: Arc<Shared>) {
         let mut trends = shared.trends.lock().unwrap_or_else(|e| e.into_inner());
         for st in stats {
             shared.hub.set_queue_info(st.queue, st.tenant, &st.name);
-            let ring = trends.entry(st.queue).or_insert_with(VecDeque::new);
+            let ring = trends.entry(st.queue).or_default();
             if ring.len() >= shared.config.trend_samples {
                 ring.pop_front();
             }

@@ -166,3 +166,94 @@ async fn the_supervisor_sees_the_board_and_moves_a_customer() {
     s.send(json!({ "type": "offline_messages" }));
     s.expect("offline_messages").await;
 }
+
+#[tokio::test]
+async fn max_depth_alarms_supervisors_and_offers_the_offline_form() {
+    use switchyard_core::config::{OverflowAction, OverflowLink, OverflowTrigger, QueueConfig};
+    let w = World::new(config()).await;
+    let q = switchyard_core::QueueId(103);
+    let cfg = QueueConfig {
+        id: q,
+        tenant: w.tenant,
+        name: "tiny".into(),
+        max_depth: Some(1),
+        overflow: vec![OverflowLink {
+            on: vec![OverflowTrigger::MaxDepth],
+            action: OverflowAction::Voicemail,
+        }],
+        ..QueueConfig::default()
+    };
+    w.engine
+        .handle(switchyard_router::Input::UpsertQueue(cfg))
+        .await
+        .unwrap();
+    let mut s = w.supervisor();
+    s.send(json!({ "type": "auth", "token": w.supervisor_token }));
+    s.expect("welcome").await;
+
+    let mut first = w.customer();
+    first.send(json!({ "type": "join", "queue_id": q.0, "name": "One" }));
+    first.expect("joined").await;
+    let mut second = w.customer();
+    second.send(json!({ "type": "join", "queue_id": q.0, "name": "Two" }));
+    assert_eq!(second.expect("offline").await["reason"], "max_depth");
+    let alarm = s.expect("alarm").await;
+    assert_eq!(
+        (alarm["trigger"].as_str(), alarm["queue_name"].as_str()),
+        (Some("max_depth"), Some("tiny"))
+    );
+
+    second.send(json!({ "type": "offline_message", "name": "Two", "contact": "two@example.com", "text": "call me" }));
+    second.expect("offline_saved").await;
+    s.send(json!({ "type": "offline_messages" }));
+    let list = s.expect("offline_messages").await;
+    assert_eq!(list["items"][0]["contact"], "two@example.com");
+    first.send(json!({ "type": "offline_message", "name": "One", "contact": "x", "text": "y" }));
+    assert_eq!(first.expect("error").await["code"], "refused");
+}
+
+#[tokio::test]
+async fn pull_mode_agents_take_next_and_transfer() {
+    use switchyard_core::config::{Membership, QueueConfig};
+    let w = World::new(config()).await;
+    let q = switchyard_core::QueueId(104);
+    let cfg = QueueConfig {
+        id: q,
+        tenant: w.tenant,
+        name: "experts".into(),
+        pull_mode: true,
+        ..QueueConfig::default()
+    };
+    w.engine
+        .handle(switchyard_router::Input::UpsertQueue(cfg))
+        .await
+        .unwrap();
+    let m = Membership {
+        agent: w.agent,
+        queue: q,
+        penalty: 0,
+        weight: 1,
+    };
+    w.engine
+        .handle(switchyard_router::Input::UpsertMember(m))
+        .await
+        .unwrap();
+    let mut bob = w.agent();
+    bob.send(json!({ "type": "login", "login": "bob", "password": "pw-bob" }));
+    bob.expect("welcome").await;
+    bob.send(json!({ "type": "take_next", "queue": q.0 }));
+    assert_eq!(bob.expect("error").await["code"], "not_found");
+
+    let mut c = w.customer();
+    c.send(json!({ "type": "join", "queue_id": q.0, "name": "Pat" }));
+    c.expect("joined").await;
+    bob.send(json!({ "type": "take_next", "queue": q.0 }));
+    let claimed = bob.expect("claimed").await;
+    let started = bob.expect("chat_started").await;
+    assert_eq!(claimed["interaction"], started["interaction"]);
+    assert_eq!(c.expect("assigned").await["agent_name"], "bob");
+
+    bob.send(json!({ "type": "transfer", "interaction": started["interaction"], "queue": w.queues[1].0 }));
+    assert_eq!(c.expect("transferred").await["queue_name"], "support");
+    assert_eq!(bob.expect("chat_ended").await["by"], "agent");
+}

@@ -131,7 +131,9 @@ impl Hub {
         let mut g = self.lock();
         let mut sent = 0;
         for (i, e) in estimates {
-            let Some(slot) = g.customers.get_mut(i) else { continue };
+            let Some(slot) = g.customers.get_mut(i) else {
+                continue;
+            };
             if slot.last_sent == Some(*e) {
                 continue;
             }

@@ -86,6 +86,11 @@ impl Hub {
         }
     }
 
+    /// Whether the queue's tenant is known (alarms can be routed).
+    pub(crate) fn knows_queue(&self, q: QueueId) -> bool {
+        self.lock().queue_tenant.contains_key(&q)
+    }
+
     /// A queue's name as last seen.
     pub(crate) fn queue_name(&self, q: QueueId) -> Option<String> {
         self.lock().queue_names.get(&q).cloned()
