@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
 
 const T = { timeout: 10_000 };
-let server, browser, shopServer;
+let server, browser, shopServer, alice, sup;
 
 before(async () => {
   server = await startServer();
@@ -71,12 +71,13 @@ test('voicemail overflow offers the message form; the message reaches supervisor
   assert.equal(list.items[0].contact, 'dora@example.com');
   assert.match(list.items[0].body, /order 42/);
 
-  const sup = await browser.context.newPage();
+  sup = await browser.context.newPage();
   await sup.goto(`${server.base}/supervisor?token=${ADMIN_TOKEN}&tenant=demo`);
   await sup.locator('[data-testid=load-offline]').click();
   await sup.locator('[data-testid=offline-messages]').filter({ hasText: 'order 42' }).waitFor(T);
 
   const agent = await browser.context.newPage();
+  alice = agent;
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('alice');
   await agent.locator('[data-testid=password]').fill('demo-alice');
@@ -103,4 +104,15 @@ test('an agent transfers a chat to another queue and the customer waits there', 
   await page.locator('[data-testid=sy-moved]').filter({ hasText: 'support' }).waitFor(T);
   await agent.locator('[data-testid=chat-item]').filter({ hasText: 'ended' }).waitFor(T);
   // Alice (support, penalty 1) is signed in from the first test: she gets the offer.
+});
+
+test('the supervisor force-pauses and logs out an agent; her desktop follows', async () => {
+  const row = sup.locator('[data-testid=agent-alice]');
+  await row.locator('[data-testid=pause]').click();
+  await row.locator('[data-testid=agent-state]').filter({ hasText: /break/ }).waitFor(T);
+  await alice.locator('[data-testid=agent-status]').filter({ hasText: /break/ }).waitFor(T);
+  await row.locator('[data-testid=logout]').click();
+  await row.locator('[data-testid=agent-state]').filter({ hasText: /offline/ }).waitFor(T);
+  await alice.locator('[data-testid=agent-status]').filter({ hasText: /offline/ }).waitFor(T);
+  await shot(alice, 'agent-logged-out');
 });
