@@ -141,4 +141,18 @@ pub(crate) enum ConfigCommand {
         /// The TOML file.
         file: PathBuf,
     },
+    /// Print the stored tenants, skills, schedules, queues, agents and memberships as a
+    /// config file (to keep a deployment's configuration in version control).
+    Export {
+        /// Database and data directory.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only this tenant (name).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Include SIP passwords (stored in clear for digest auth). Chat passwords are
+        /// stored hashed and can never be exported.
+        #[arg(long)]
+        with_secrets: bool,
+    },
 }

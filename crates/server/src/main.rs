@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod export;
 mod seed;
 mod serve;
 
@@ -107,6 +108,19 @@ async fn main() -> Result<()> {
                 file.display(),
                 c.tenants.len()
             );
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Export {
+            db,
+            tenant,
+            with_secrets,
+        }) => {
+            init_logging(LogFormat::Text);
+            let s = Settings::resolve(&db, &load_file(&db.config)?);
+            let store = open_store(&s).await?;
+            let text = export::export(&store, tenant.as_deref(), with_secrets).await;
+            store.close().await;
+            print!("{}", text?);
             Ok(())
         }
     }
