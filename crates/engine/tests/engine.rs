@@ -122,3 +122,112 @@ async fn a_panic_on_the_router_task_stops_the_engine_visibly() {
     );
     engine.shutdown().await; // returns at once on a dead engine
 }
+
+#[tokio::test]
+async fn the_runtime_mirror_follows_the_line_and_restore_puts_it_back() {
+    use switchyard_engine::Sinks;
+    use switchyard_runtime::{Persister, RuntimeStore};
+    let store = RuntimeStore::memory();
+    let (changes, persister) = Persister::spawn(store.clone());
+    let (engine, task) = Engine::spawn_with(
+        Router::new(3),
+        Sinks {
+            events: None,
+            runtime: Some(changes),
+        },
+    );
+    let t = TenantId(1);
+    let q = QueueConfig {
+        id: QueueId(1),
+        tenant: t,
+        name: "q".into(),
+        pull_mode: true,
+        ..Default::default()
+    };
+    engine.handle(Input::UpsertQueue(q.clone())).await.unwrap();
+    let a = AgentConfig {
+        id: AgentId(1),
+        tenant: t,
+        name: "a".into(),
+        ..Default::default()
+    };
+    engine.handle(Input::UpsertAgent(a.clone())).await.unwrap();
+    let m = Membership {
+        agent: AgentId(1),
+        queue: QueueId(1),
+        penalty: 0,
+        weight: 1,
+    };
+    engine.handle(Input::UpsertMember(m)).await.unwrap();
+    let join = |id: u64, channel: Channel| {
+        Input::Join(NewInteraction {
+            id: switchyard_core::InteractionId(id),
+            tenant: t,
+            queue: QueueId(1),
+            channel,
+            caller_id: format!("c{id}"),
+            skills: vec![],
+            priority: 0,
+            arrived: None,
+        })
+    };
+    engine.handle(join(10, Channel::Chat)).await.unwrap();
+    engine.handle(join(11, Channel::Voice)).await.unwrap();
+    engine.handle(join(12, Channel::Callback)).await.unwrap();
+    engine
+        .handle(Input::SetPriority {
+            interaction: switchyard_core::InteractionId(12),
+            priority: 4,
+        })
+        .await
+        .unwrap();
+    engine
+        .handle(Input::Login { agent: AgentId(1) })
+        .await
+        .unwrap();
+    engine
+        .handle(Input::SetReachable {
+            agent: AgentId(1),
+            reachable: true,
+        })
+        .await
+        .unwrap();
+    // The agent takes the best one (the prioritised callback): it leaves the mirror.
+    let got = engine
+        .call(|r, now| r.claim(now, AgentId(1), None))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, Some(switchyard_core::InteractionId(12)));
+    engine.shutdown().await;
+    task.await.unwrap();
+    drop(engine);
+    persister.finish().await;
+    let ids: Vec<u64> = store.all().await.unwrap().iter().map(|r| r.id.0).collect();
+    assert_eq!(ids, vec![10, 11]);
+
+    // A fresh router restores the chat, not the voice call (its dialog is gone).
+    let (changes, persister) = Persister::spawn(store.clone());
+    let (engine, task) = Engine::spawn_with(
+        Router::new(4),
+        Sinks {
+            events: None,
+            runtime: Some(changes),
+        },
+    );
+    engine.handle(Input::UpsertQueue(q)).await.unwrap();
+    let n = engine.restore(store.all().await.unwrap()).await.unwrap();
+    assert_eq!(n, 1);
+    let line = engine
+        .call(|r, _| r.waiting(QueueId(1)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(line.iter().map(|v| v.id.0).collect::<Vec<_>>(), vec![10]);
+    engine.shutdown().await;
+    task.await.unwrap();
+    drop(engine);
+    persister.finish().await;
+    let ids: Vec<u64> = store.all().await.unwrap().iter().map(|r| r.id.0).collect();
+    assert_eq!(ids, vec![10], "the unrestorable voice record is dropped");
+}
