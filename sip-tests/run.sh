@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
-port="${SIP_TEST_PORT:-15070}"
+port="${SIP_TEST_PORT:-0}" # 0: the registrar picks a free port and prints it
 logs="$(mktemp -d)"
 
 if ! command -v sipp >/dev/null; then
@@ -23,21 +23,25 @@ registrar=$!
 trap 'kill "$registrar" 2>/dev/null || true; wait "$registrar" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^listening' "$logs/registrar.log" && break; sleep 0.1; done
 grep -q '^listening' "$logs/registrar.log" || { echo "registrar did not start" >&2; cat "$logs/registrar.log" >&2; exit 1; }
+port="$(sed -n 's/^listening .*:\([0-9]*\)$/\1/p' "$logs/registrar.log")"
 
 failures=0
+run=0
 scenario() { # name transport(u1|t1)
   local name="$1" transport="$2"
+  run=$((run + 1))
+  local out="$logs/$run-$name-$transport"
   if sipp "127.0.0.1:$port" -sf "$here/$name.xml" -t "$transport" -i 127.0.0.1 -m 1 \
-      -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/$name-$transport.err" \
-      >"$logs/$name-$transport.out" 2>&1; then
+      -timeout 20s -timeout_error -nostdin -trace_err -error_file "$out.err" >"$out.out" 2>&1; then
     echo "ok   $name ($transport)"
   else
     echo "FAIL $name ($transport): sipp exit $?; see $logs" >&2
-    cat "$logs/$name-$transport.err" >&2 2>/dev/null || true
+    cat "$out.err" >&2 2>/dev/null || true
     failures=$((failures + 1))
   fi
 }
-expect_log() { # pattern description
+expect_log() { # pattern description (the registrar logs events just after replying)
+  for _ in $(seq 30); do grep -q "$1" "$logs/registrar.log" && break; sleep 0.1; done
   if grep -q "$1" "$logs/registrar.log"; then echo "ok   $2"; else
     echo "FAIL $2: '$1' not in the registrar log" >&2; failures=$((failures + 1)); fi
 }

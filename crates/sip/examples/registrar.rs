@@ -74,8 +74,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let listen = listen.unwrap_or_else(|| usage());
-    let udp = tokio::net::UdpSocket::bind(listen).await?;
-    let tcp = tokio::net::TcpListener::bind(listen).await?;
+    // Port 0 picks a free UDP port; TCP then listens on the same number, retrying with
+    // another port if that number is taken for TCP.
+    let mut attempts = 0;
+    let (udp, tcp, listen) = loop {
+        let udp = tokio::net::UdpSocket::bind(listen).await?;
+        let bound = udp.local_addr()?;
+        match tokio::net::TcpListener::bind(bound).await {
+            Ok(tcp) => break (udp, tcp, bound),
+            Err(e) if listen.port() != 0 || attempts == 20 => return Err(e.into()),
+            Err(_) => attempts += 1,
+        }
+    };
     let secret: Vec<u8> = std::process::id()
         .to_le_bytes()
         .into_iter()
@@ -91,6 +101,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 EndpointEvent::Malformed { from } => format!("malformed from={from}"),
                 EndpointEvent::RateLimited { from } => format!("rate-limited from={from}"),
+                // Calls are off in this example (INVITEs get 480).
+                other => format!("{other:?}"),
             };
             println!("{line}");
             let _ = std::io::stdout().flush();

@@ -7,9 +7,11 @@
 //! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
+mod calls;
 mod limit;
 mod qualify;
 
+pub use calls::{CallEvent, CallHandle, NewCall};
 pub use limit::RateLimit;
 
 use crate::error::Disposition;
@@ -40,6 +42,9 @@ pub struct EndpointConfig {
     pub id_seed: u64,
     /// Per-source flood limit; datagrams over it are dropped unparsed.
     pub rate_limit: Option<RateLimit>,
+    /// Hand INVITEs to the server as calls ([`EndpointEvent::IncomingCall`]); when false
+    /// (until the server wires calls) every INVITE gets 480 Temporarily Unavailable.
+    pub accept_calls: bool,
 }
 
 impl Default for EndpointConfig {
@@ -51,6 +56,7 @@ impl Default for EndpointConfig {
             advertised: None,
             id_seed: 0,
             rate_limit: Some(RateLimit::default()),
+            accept_calls: false,
         }
     }
 }
@@ -73,6 +79,15 @@ pub enum EndpointEvent {
     Malformed {
         /// Its source.
         from: SocketAddr,
+    },
+    /// A new call arrived (only with `accept_calls`): ring, answer or reject it by handle.
+    IncomingCall(Box<NewCall>),
+    /// Something happened on a call leg.
+    Call {
+        /// Which call.
+        call: CallHandle,
+        /// What happened.
+        event: CallEvent,
     },
     /// A datagram was dropped because its source exceeded the rate limit. Reported for
     /// the first datagram over the limit after an allowed one, not for every one.
@@ -98,6 +113,8 @@ pub struct Endpoint<S> {
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
     limiter: Limiter,
+    calls: HashMap<CallHandle, (SocketAddr, crate::call::IncomingCall)>,
+    next_call: u64,
     limited: std::collections::HashSet<std::net::IpAddr>,
     next_id: u64,
     out: VecDeque<Datagram>,
@@ -116,6 +133,8 @@ impl<S: CredentialStore> Endpoint<S> {
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
+            calls: HashMap::new(),
+            next_call: 0,
             limited: Default::default(),
             next_id: 0,
             out: VecDeque::new(),
@@ -148,6 +167,7 @@ impl<S: CredentialStore> Endpoint<S> {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
             Ok(Message::Response(resp)) => {
                 // §18.1.2: a response matching no client transaction is dropped.
+                self.route_response_to_call(now, &resp);
                 let key = ClientKey::of_response(&resp);
                 if let Some((_, t)) = key.and_then(|k| self.clients.get_mut(&k)) {
                     t.handle_message(now, resp);
@@ -164,6 +184,9 @@ impl<S: CredentialStore> Endpoint<S> {
     }
 
     fn handle_request(&mut self, now: Time, from: SocketAddr, req: Request) {
+        let Some(req) = self.route_to_call(now, req) else {
+            return;
+        };
         let key = ServerKey::of_request(&req);
         if let Some((_, tx)) = self.servers.get_mut(&key) {
             match tx {
@@ -175,6 +198,9 @@ impl<S: CredentialStore> Endpoint<S> {
         match req.method() {
             // An ACK without a transaction acknowledges a 2xx: dialogs are not wired yet.
             Method::Ack => {}
+            Method::Invite if self.config.accept_calls && req.head().to.tag().is_none() => {
+                self.new_call(from, req);
+            }
             Method::Invite => {
                 let Some(mut t) = InviteServer::new(&req, self.config.timers) else {
                     return;
@@ -252,6 +278,7 @@ impl<S: CredentialStore> Endpoint<S> {
         for (_, t) in self.clients.values_mut() {
             t.handle_timeout(now);
         }
+        self.calls_timeout(now);
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
@@ -310,6 +337,7 @@ impl<S: CredentialStore> Endpoint<S> {
     fn drain(&mut self, now: Time) {
         self.qualify(now);
         self.drain_clients(now);
+        self.drain_calls();
         let mut finished = Vec::new();
         for (key, (peer, tx)) in &mut self.servers {
             let (transmits, terminated) = match tx {
@@ -367,6 +395,7 @@ impl<S: CredentialStore> Endpoint<S> {
         tx.chain(clients)
             .chain(self.registrar.poll_timeout())
             .chain(qualify)
+            .chain(self.calls_next_timeout())
             .min()
     }
 

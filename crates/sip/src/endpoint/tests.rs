@@ -255,3 +255,78 @@ fn cancel_of_a_pending_invite_gets_200_and_the_invite_487() {
     ep.handle_datagram(T0, peer(), &msg("CANCEL", "nothing-pending", ""));
     assert_eq!(sent(&mut ep), [(peer(), 481)]);
 }
+
+#[test]
+fn with_accept_calls_an_invite_becomes_a_call_the_server_drives() {
+    let config = EndpointConfig {
+        accept_calls: true,
+        advertised: Some("192.0.2.1:5060".parse().unwrap()),
+        ..EndpointConfig::default()
+    };
+    let mut ep = Endpoint::new(config, Store, b"secret");
+    let offer = "v=0\r\no=c 1 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n";
+    let extra = "Contact: <sip:caller@192.0.2.9:5062>\r\nContent-Type: application/sdp\r\n";
+    let invite = String::from_utf8(msg("INVITE", "call1", extra))
+        .unwrap()
+        .replace(
+            "Content-Length: 0\r\n\r\n",
+            &format!("Content-Length: {}\r\n\r\n{offer}", offer.len()),
+        );
+    ep.handle_datagram(T0, peer(), invite.as_bytes());
+    assert_eq!(sent(&mut ep), [(peer(), 100)]);
+    let Some(EndpointEvent::IncomingCall(new)) = ep.poll_event() else {
+        panic!()
+    };
+    assert_eq!(new.invite.uri(), "sip:example.com");
+    let local = crate::sdp::LocalMedia {
+        addr: "192.0.2.1".parse().unwrap(),
+        port: 40_000,
+        codecs: vec![crate::sdp::Codec::Pcmu, crate::sdp::Codec::Pcma],
+        telephone_event_pt: 101,
+        session_id: 1,
+        session_version: 1,
+    };
+    let (answer, negotiated) = crate::sdp::answer(new.offer.as_ref().unwrap(), &local).unwrap();
+    assert_eq!(negotiated.codec, crate::sdp::Codec::Pcma);
+    assert!(ep.answer(T0, new.call, &answer));
+    let ok = ep.poll_transmit().unwrap();
+    let Ok(Message::Response(ok)) = Message::parse(&ok.bytes) else {
+        panic!()
+    };
+    assert_eq!(ok.status(), StatusCode::OK);
+    let tag = ok.head().to.tag().unwrap().to_owned();
+    let in_dialog = |method: &str, branch: &str, cseq: u32| {
+        String::from_utf8(msg(method, branch, ""))
+            .unwrap()
+            .replace(
+                "To: <sip:1001@example.com>",
+                &format!("To: <sip:1001@example.com>;tag={tag}"),
+            )
+            .replace(
+                &format!("CSeq: 1 {method}"),
+                &format!("CSeq: {cseq} {method}"),
+            )
+    };
+    ep.handle_datagram(T0, peer(), in_dialog("ACK", "ack1", 1).as_bytes());
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Call {
+            call: new.call,
+            event: CallEvent::Confirmed
+        })
+    );
+    ep.handle_datagram(T0, peer(), in_dialog("BYE", "bye1", 2).as_bytes());
+    assert_eq!(sent(&mut ep), [(peer(), 200)]);
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Call {
+            call: new.call,
+            event: CallEvent::Ended(crate::call::EndReason::RemoteHangup)
+        })
+    );
+    while let Some(t) = ep.poll_timeout() {
+        ep.handle_timeout(t);
+        sent(&mut ep);
+    }
+    assert_eq!(ep.call_count(), 0, "the finished leg is dropped");
+}
