@@ -73,46 +73,115 @@ function trend(samples, waiting, abandon) {
   return svg;
 }
 
+// The board is updated in place, keyed by queue, waiter and agent ids: a snapshot
+// arrives up to four times a second and buttons must not move under the pointer.
+const cards = new Map(); // queue id -> { node, kpis, trendBox, lineBox, rows: Map }
+const agentRows = new Map(); // agent id -> { node, cells }
+
+function text(node, value) { const v = String(value); if (node.textContent !== v) node.textContent = v; }
+
+function queueCard(q) {
+  const kpi = (label, testid) => {
+    const b = el('b', testid ? { 'data-testid': testid } : {});
+    return [b, el('div', { class: 'kpi' }, b, el('span', {}, label))];
+  };
+  const k = {
+    depth: kpi('waiting', 'depth'), longest: kpi('longest wait', 'longest'), sl: kpi('service level', 'sl'),
+    abandon: kpi('abandon rate', 'abandon'), free: kpi('agents free'), eta: kpi('est. wait'),
+  };
+  const trendBox = el('div');
+  const tbody = el('tbody');
+  const table = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Customer'),
+    el('th', {}, 'Wait'), el('th', { class: 'opt' }, 'Channel'), el('th', {}, 'Move'))), tbody);
+  const empty = el('p', { class: 'muted' }, 'Nobody waiting.');
+  const node = el('section', { class: 'panel', 'data-testid': `queue-${q.name}` }, el('h2', {}, q.name),
+    el('div', { class: 'kpis' }, ...Object.values(k).map((x) => x[1])), trendBox,
+    el('div', { class: 'muted' }, 'depth (blue) and abandon rate (red), last samples'), table, empty);
+  return { node, k, trendBox, tbody, table, empty, rows: new Map(), targets: '' };
+}
+
+function waiterRow(card, w, others) {
+  const cells = { pos: el('td'), name: el('td'), wait: el('td'), channel: el('td', { class: 'opt' }), move: el('td') };
+  const node = el('tr', { 'data-testid': 'waiter', 'data-interaction': w.interaction }, ...Object.values(cells));
+  const row = { node, cells, targets: '' };
+  card.rows.set(w.interaction, row);
+  return row;
+}
+
 function renderQueues() {
   const box = $('queues');
-  box.replaceChildren(...queues.map((q) => {
+  const seen = new Set();
+  for (const q of queues) {
+    seen.add(q.id);
+    let c = cards.get(q.id);
+    if (!c) { c = queueCard(q); cards.set(q.id, c); }
+    if (box.children[queues.indexOf(q)] !== c.node) box.insertBefore(c.node, box.children[queues.indexOf(q)] || null);
+    text(c.k.depth[0], q.waiting);
+    text(c.k.longest[0], duration(q.longest_wait_secs));
+    text(c.k.sl[0], pct(q.service_level));
+    text(c.k.abandon[0], pct(q.abandon_rate));
+    text(c.k.free[0], `${q.agents_available}/${q.agents_logged_in}`);
+    text(c.k.eta[0], duration(q.estimated_wait_secs));
+    c.trendBox.replaceChildren(trend(q.trend, q.waiting, q.abandon_rate));
     const others = queues.filter((o) => o.id !== q.id);
-    const rows = q.line.map((w) => el('tr', { 'data-testid': 'waiter', 'data-interaction': w.interaction },
-      el('td', {}, w.position), el('td', {}, w.customer), el('td', {}, duration(w.wait_secs)),
-      el('td', { class: 'opt' }, w.channel),
-      el('td', {}, ...others.map((o) => el('button', {
-        'data-testid': `move-to-${o.name}`, title: `Move to ${o.name}`,
-        onclick: () => chan.send({ type: 'move', interaction: w.interaction, queue: o.id }),
-      }, `→ ${o.name}`)))));
-    return el('section', { class: 'panel', 'data-testid': `queue-${q.name}` },
-      el('h2', {}, q.name),
-      el('div', { class: 'kpis' },
-        el('div', { class: 'kpi' }, el('b', { 'data-testid': 'depth' }, q.waiting), el('span', {}, 'waiting')),
-        el('div', { class: 'kpi' }, el('b', { 'data-testid': 'longest' }, duration(q.longest_wait_secs)), el('span', {}, 'longest wait')),
-        el('div', { class: 'kpi' }, el('b', { 'data-testid': 'sl' }, pct(q.service_level)), el('span', {}, 'service level')),
-        el('div', { class: 'kpi' }, el('b', { 'data-testid': 'abandon' }, pct(q.abandon_rate)), el('span', {}, 'abandon rate')),
-        el('div', { class: 'kpi' }, el('b', {}, `${q.agents_available}/${q.agents_logged_in}`), el('span', {}, 'agents free')),
-        el('div', { class: 'kpi' }, el('b', {}, duration(q.estimated_wait_secs)), el('span', {}, 'est. wait'))),
-      trend(q.trend, q.waiting, q.abandon_rate),
-      el('div', { class: 'muted' }, 'depth (blue) and abandon rate (red), last samples'),
-      q.line.length ? el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, '#'), el('th', {}, 'Customer'),
-        el('th', {}, 'Wait'), el('th', { class: 'opt' }, 'Channel'), el('th', {}, 'Move'))), el('tbody', {}, ...rows))
-        : el('p', { class: 'muted' }, 'Nobody waiting.'));
-  }));
+    const targets = others.map((o) => `${o.id}:${o.name}`).join(',');
+    const live = new Set(q.line.map((w) => w.interaction));
+    for (const [id, row] of c.rows) if (!live.has(id)) { row.node.remove(); c.rows.delete(id); }
+    q.line.forEach((w, idx) => {
+      const row = c.rows.get(w.interaction) || waiterRow(c, w, others);
+      if (c.tbody.children[idx] !== row.node) c.tbody.insertBefore(row.node, c.tbody.children[idx] || null);
+      text(row.cells.pos, w.position);
+      text(row.cells.name, w.customer);
+      text(row.cells.wait, duration(w.wait_secs));
+      text(row.cells.channel, w.channel);
+      if (row.targets !== targets) {
+        row.targets = targets;
+        row.cells.move.replaceChildren(...others.map((o) => el('button', {
+          'data-testid': `move-to-${o.name}`, title: `Move to ${o.name}`,
+          onclick: () => chan.send({ type: 'move', interaction: w.interaction, queue: o.id }),
+        }, `→ ${o.name}`)));
+      }
+    });
+    c.table.classList.toggle('hidden', q.line.length === 0);
+    c.empty.classList.toggle('hidden', q.line.length > 0);
+  }
+  for (const [id, c] of cards) if (!seen.has(id)) { c.node.remove(); cards.delete(id); }
 }
 
 function renderAgents(agents) {
-  $('agents').replaceChildren(...agents.map((a) => el('tr', { 'data-testid': `agent-${a.name}` },
-    el('td', {}, a.name),
-    el('td', {}, el('span', { class: `badge ${a.status}`, 'data-testid': 'agent-state' }, a.status.replace('_', '-')),
-      a.reason ? el('span', { class: 'muted' }, ` ${a.reason}`) : ''),
-    el('td', {}, duration(a.since_secs)),
-    el('td', { class: 'opt' }, a.active),
-    el('td', { class: 'row' },
-      a.status === 'break'
-        ? el('button', { 'data-testid': 'unpause', onclick: () => chan.send({ type: 'unpause_agent', agent: a.id }) }, 'Unpause')
-        : el('button', { 'data-testid': 'pause', disabled: a.status === 'offline', onclick: () => chan.send({ type: 'pause_agent', agent: a.id, reason: 'supervisor' }) }, 'Pause'),
-      el('button', { 'data-testid': 'logout', disabled: a.status === 'offline', onclick: () => chan.send({ type: 'logout_agent', agent: a.id }) }, 'Log out')))));
+  const body = $('agents');
+  const seen = new Set();
+  agents.forEach((a, idx) => {
+    seen.add(a.id);
+    let r = agentRows.get(a.id);
+    if (!r) {
+      const badge = el('span', { 'data-testid': 'agent-state' });
+      const reason = el('span', { class: 'muted' });
+      const pause = el('button', { 'data-testid': 'pause' }, 'Pause');
+      const unpause = el('button', { 'data-testid': 'unpause' }, 'Unpause');
+      const logout = el('button', { 'data-testid': 'logout' }, 'Log out');
+      const cells = { name: el('td'), state: el('td', {}, badge, reason), since: el('td'), active: el('td', { class: 'opt' }),
+        actions: el('td', { class: 'row' }, pause, unpause, logout) };
+      const node = el('tr', { 'data-testid': `agent-${a.name}` }, ...Object.values(cells));
+      pause.addEventListener('click', () => chan.send({ type: 'pause_agent', agent: a.id, reason: 'supervisor' }));
+      unpause.addEventListener('click', () => chan.send({ type: 'unpause_agent', agent: a.id }));
+      logout.addEventListener('click', () => chan.send({ type: 'logout_agent', agent: a.id }));
+      r = { node, cells, badge, reason, pause, unpause, logout };
+      agentRows.set(a.id, r);
+    }
+    if (body.children[idx] !== r.node) body.insertBefore(r.node, body.children[idx] || null);
+    text(r.cells.name, a.name);
+    if (r.badge.className !== `badge ${a.status}`) r.badge.className = `badge ${a.status}`;
+    text(r.badge, a.status.replace('_', '-'));
+    text(r.reason, a.reason ? ` ${a.reason}` : '');
+    text(r.cells.since, duration(a.since_secs));
+    text(r.cells.active, a.active);
+    r.pause.classList.toggle('hidden', a.status === 'break');
+    r.unpause.classList.toggle('hidden', a.status !== 'break');
+    r.pause.disabled = a.status === 'offline';
+    r.logout.disabled = a.status === 'offline';
+  });
+  for (const [id, r] of agentRows) if (!seen.has(id)) { r.node.remove(); agentRows.delete(id); }
 }
 
 function addAlarm(a) {

@@ -174,9 +174,14 @@ where
     }
 
     /// Closes with a code and reason; later sends are dropped.
+    ///
+    /// Unread input is drained for a moment first: a TCP close with unread data in the
+    /// receive buffer is a reset, and the peer would then see 1006 instead of our code.
     pub async fn close(&mut self, code: u16, reason: &str) {
         if !self.closed {
             let _ = self.sink.send(Outbound::Close(code, reason.into())).await;
+            let drain = async { while self.stream.next().await.is_some() {} };
+            let _ = tokio::time::timeout(CLOSE_DRAIN, drain).await;
             let _ = self.sink.close().await;
             self.closed = true;
         }
@@ -187,6 +192,9 @@ where
         self.closed
     }
 }
+
+/// How long unread input is drained after sending a close frame.
+const CLOSE_DRAIN: Duration = Duration::from_millis(500);
 
 /// How long a client has to send its first (identifying) message.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
