@@ -314,6 +314,9 @@ async fn banner(store: &Store, cfg: &ServeSettings, addr: SocketAddr, admin: &Ad
         "  health        {base}/healthz  {base}/readyz  {base}/metrics\n"
     ));
     out.push_str(&format!(
+        "  web pages     {base}/demo (chat widget)  {base}/agent  {base}/supervisor\n"
+    ));
+    out.push_str(&format!(
         "  SIP           {} (not enabled in this build)\n",
         cfg.sip.listen
     ));
