@@ -151,6 +151,31 @@ pub(crate) async fn move_to(
     interaction_action(&s, &c, p.tenant, p.id, input).await
 }
 
+/// Transfers a connected interaction to another queue: it waits there with its original
+/// arrival time and the agent goes to wrap-up. The connected agent may do it itself.
+#[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/transfer", tag = "interactions", params(IdPath), request_body = MoveBody,
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub(crate) async fn transfer(
+    State(s): State<AppState>,
+    c: Caller,
+    P(p): P<IdPath>,
+    Body(b): Body<MoveBody>,
+) -> Result<StatusCode> {
+    let v = interaction_in(&s, p.tenant, p.id).await?;
+    let agent = v.agent.map(|a| a.0 as i64).unwrap_or(-1);
+    c.agent_or_supervisor(p.tenant, agent)?;
+    s.store
+        .queue(p.tenant, b.queue_id)
+        .await
+        .map_err(|_| ApiError::invalid("queue_id", "no such queue in this tenant"))?;
+    let input = Input::Transfer {
+        interaction: InteractionId(p.id as u64),
+        to: QueueId(b.queue_id as u64),
+    };
+    s.engine.handle(input).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Sets the priority of a waiting interaction.
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/priority", tag = "interactions", params(IdPath), request_body = PriorityBody,
     responses((status = 204), (status = 404, body = crate::error::Problem)))]

@@ -170,6 +170,10 @@ pub fn app(state: AppState) -> Router {
             post(interactions::move_to),
         )
         .route(
+            "/tenants/{tenant}/interactions/{id}/transfer",
+            post(interactions::transfer),
+        )
+        .route(
             "/tenants/{tenant}/interactions/{id}/priority",
             post(interactions::set_priority),
         )

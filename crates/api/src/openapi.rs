@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         live::login, live::logout, live::pause, live::unpause, live::end_wrap_up, live::claim,
         sounds::list, sounds::upload, sounds::get, sounds::delete, sounds::audio,
         live::queues, live::queue, live::waiting, live::agents,
-        interactions::create, interactions::get, interactions::move_to, interactions::set_priority, interactions::hangup,
+        interactions::create, interactions::get, interactions::move_to, interactions::transfer, interactions::set_priority, interactions::hangup,
         interactions::events,
         crate::healthz, crate::readyz, crate::metrics,
     ),

@@ -254,6 +254,10 @@ async fn openapi_lists_every_route_and_docs_are_served() {
         ("/api/v1/tenants/{tenant}/interactions/{id}", &["get"]),
         ("/api/v1/tenants/{tenant}/interactions/{id}/move", &["post"]),
         (
+            "/api/v1/tenants/{tenant}/interactions/{id}/transfer",
+            &["post"],
+        ),
+        (
             "/api/v1/tenants/{tenant}/interactions/{id}/priority",
             &["post"],
         ),

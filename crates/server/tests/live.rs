@@ -322,13 +322,33 @@ async fn pull_mode_agent_claims_and_hangs_up() {
         (v["state"].as_str(), v["agent"].as_i64()),
         (Some("connected"), Some(a))
     );
+    // The agent transfers it to the demo sales queue: back in line, same arrival.
+    let arrived = v["arrived"].clone();
+    s.call_as(
+        &pat,
+        POST,
+        &format!("{base}/interactions/{i}/transfer"),
+        Some(json!({"queue_id": 1})),
+        204,
+    )
+    .await;
+    let moved = s
+        .call(GET, &format!("{base}/interactions/{i}"), None, 200)
+        .await;
+    assert_eq!(
+        (moved["queue"].as_i64(), &moved["arrived"]),
+        (Some(1), &arrived),
+        "{moved}"
+    );
+    assert_ne!(moved["state"], "connected");
+    // The customer waiting in sales hangs up.
     s.call(POST, &format!("{base}/interactions/{i}/hangup"), None, 204)
         .await;
-    let evs = eventually("completion stored", || async {
+    let evs = eventually("transfer stored", || async {
         let v = s
             .call(
                 GET,
-                &format!("{base}/events?interaction_id={i}&type=COMPLETEAGENT"),
+                &format!("{base}/events?interaction_id={i}&type=TRANSFER"),
                 None,
                 200,
             )
