@@ -192,7 +192,8 @@ pub(crate) async fn set_priority(
     interaction_action(&s, &c, p.tenant, p.id, input).await
 }
 
-/// Hangs up an interaction: a waiting one leaves the queue, a connected one ends.
+/// Hangs up an interaction: a waiting one leaves the queue, a connected one ends (the
+/// connected agent may do it itself).
 #[utoipa::path(post, path = "/api/v1/tenants/{tenant}/interactions/{id}/hangup", tag = "interactions", params(IdPath),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn hangup(
@@ -200,8 +201,9 @@ pub(crate) async fn hangup(
     c: Caller,
     P(p): P<IdPath>,
 ) -> Result<StatusCode> {
-    c.supervisor(p.tenant)?;
     let v = interaction_in(&s, p.tenant, p.id).await?;
+    // A supervisor may end anything; an agent only what it is connected to.
+    c.agent_or_supervisor(p.tenant, v.agent.map(|a| a.0 as i64).unwrap_or(-1))?;
     let interaction = InteractionId(p.id as u64);
     let input = match v.state {
         InteractionState::Connected => Input::Complete {

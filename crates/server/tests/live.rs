@@ -322,6 +322,26 @@ async fn pull_mode_agent_claims_and_hangs_up() {
         (v["state"].as_str(), v["agent"].as_i64()),
         (Some("connected"), Some(a))
     );
+    // An agent cannot end someone else's interaction.
+    let other = s
+        .call(
+            POST,
+            &format!("{base}/tokens"),
+            Some(json!({"name": "bob", "role": "agent", "agent_id": 2})),
+            201,
+        )
+        .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.call_as(
+        &other,
+        POST,
+        &format!("{base}/interactions/{i}/hangup"),
+        None,
+        403,
+    )
+    .await;
     // The agent transfers it to the demo sales queue: back in line, same arrival.
     let arrived = v["arrived"].clone();
     s.call_as(
