@@ -18,7 +18,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # SIPp 3.6.1 answers the first WWW-Authenticate and only knows MD5, so MD5 is offered first
 # here; the server's default is SHA-256 first (RFC 8760), covered by the Rust tests.
 "$CARGO_TARGET_DIR/debug/examples/registrar" --listen "127.0.0.1:$port" --realm switchyard.test \
-  --algorithms MD5,SHA-256 --rate-limit 100,200 --user 1001:secret:1 >"$logs/registrar.log" 2>&1 &
+  --algorithms MD5,SHA-256 --rate-limit 100,200 --answer-calls true --user 1001:secret:1 >"$logs/registrar.log" 2>&1 &
 registrar=$!
 trap 'kill "$registrar" 2>/dev/null || true; wait "$registrar" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^listening' "$logs/registrar.log" && break; sleep 0.1; done
@@ -55,6 +55,16 @@ scenario unregister u1
 expect_log 'reachable agent=a1 false' "agent 1 unreachable after REGISTER *"
 scenario register_wrong_password u1
 scenario register_auth t1
+
+# Calls (the example answers sip:answer@, rings sip:ring@ forever, refuses non-G.711).
+scenario call_answered u1
+expect_log 'Confirmed' "answered call confirmed by the caller's ACK"
+expect_log 'Ended(RemoteHangup)' "caller's BYE ends the call"
+scenario call_answered t1
+scenario call_abandoned u1
+expect_log 'Ended(Cancelled)' "CANCEL while ringing is an abandon"
+scenario call_no_codec u1
+expect_log 'Ended(Rejected)' "no common codec: rejected"
 
 # Flood: 1000 OPTIONS/s from 127.0.0.2 (limit 100/s, burst 200). The flooder is cut off
 # (its own calls fail, so its exit status is not checked) while a phone on 127.0.0.1

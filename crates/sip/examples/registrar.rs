@@ -11,8 +11,12 @@ use std::collections::HashMap;
 use std::io::Write;
 use switchyard_core::AgentId;
 use switchyard_sip::digest::Algorithm;
+use switchyard_sip::driver::Command;
+use switchyard_sip::endpoint::NewCall;
 use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent, RateLimit};
 use switchyard_sip::registrar::{Account, CredentialStore, RegistrarEvent};
+use switchyard_sip::sdp::{Codec, LocalMedia, answer};
+use switchyard_sip::{SipUri, StatusCode};
 
 struct Users(HashMap<String, Account>);
 
@@ -22,9 +26,46 @@ impl CredentialStore for Users {
     }
 }
 
+/// With `--answer-calls true`: `sip:answer@...` is answered (G.711 only, else 488),
+/// `sip:ring@...` rings until the caller gives up, anything else is 404.
+fn call_policy(new: &NewCall, media_addr: std::net::IpAddr) -> Command<Users> {
+    let call = new.call;
+    let user = SipUri::parse(new.invite.uri())
+        .and_then(|u| u.user)
+        .unwrap_or_default();
+    let local = LocalMedia {
+        addr: media_addr,
+        port: 40_000,
+        codecs: vec![Codec::Pcmu, Codec::Pcma],
+        telephone_event_pt: 101,
+        session_id: call.0,
+        session_version: 1,
+    };
+    let sdp = new
+        .offer
+        .as_ref()
+        .and_then(|o| answer(o, &local).ok())
+        .map(|(sdp, _)| sdp);
+    Box::new(move |ep, now| match (user.as_str(), sdp) {
+        ("answer", Some(sdp)) => {
+            ep.ring(now, call, None);
+            ep.answer(now, call, &sdp);
+        }
+        ("answer", None) => {
+            ep.reject(now, call, StatusCode::NOT_ACCEPTABLE_HERE);
+        }
+        ("ring", _) => {
+            ep.ring(now, call, None);
+        }
+        _ => {
+            ep.reject(now, call, StatusCode::NOT_FOUND);
+        }
+    })
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] --user NAME:PASSWORD:AGENT_ID ..."
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] --user NAME:PASSWORD:AGENT_ID ..."
     );
     std::process::exit(2)
 }
@@ -40,6 +81,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--listen" => listen = Some(value.parse::<std::net::SocketAddr>()?),
             "--realm" => config.registrar.realm = value,
             "--min-expires" => config.registrar.min_expires = value.parse()?,
+            "--answer-calls" => config.accept_calls = value == "true",
             "--rate-limit" => {
                 let (per_second, burst) = value.split_once(',').unwrap_or_else(|| usage());
                 config.rate_limit = Some(RateLimit {
@@ -93,6 +135,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let endpoint = Endpoint::new(config, Users(users), &secret);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (commands, command_rx) = tokio::sync::mpsc::unbounded_channel::<Command<Users>>();
+    let media_addr = listen.ip();
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             let line = match ev {
@@ -101,8 +145,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 EndpointEvent::Malformed { from } => format!("malformed from={from}"),
                 EndpointEvent::RateLimited { from } => format!("rate-limited from={from}"),
-                // Calls are off in this example (INVITEs get 480).
-                other => format!("{other:?}"),
+                EndpointEvent::IncomingCall(new) => {
+                    let _ = commands.send(call_policy(&new, media_addr));
+                    format!("call c{} new uri={}", new.call.0, new.invite.uri())
+                }
+                EndpointEvent::Call { call, event } => format!("call c{} {event:?}", call.0),
             };
             println!("{line}");
             let _ = std::io::stdout().flush();
@@ -110,7 +157,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     println!("listening {listen}");
     std::io::stdout().flush()?;
-    switchyard_sip::driver::run(endpoint, udp, Some(tcp), tx, async {
+    switchyard_sip::driver::run(endpoint, udp, Some(tcp), tx, command_rx, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

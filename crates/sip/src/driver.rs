@@ -47,6 +47,10 @@ impl Clock {
     }
 }
 
+/// Work the server wants done on the endpoint (answer a call, add a static contact...):
+/// run on the driver task with the current time, then the endpoint is drained as usual.
+pub type Command<S> = Box<dyn FnOnce(&mut Endpoint<S>, Time) + Send>;
+
 enum Inbound {
     Frame(SocketAddr, Vec<u8>),
     Connected(SocketAddr, mpsc::UnboundedSender<Vec<u8>>),
@@ -55,12 +59,14 @@ enum Inbound {
 
 /// Runs the endpoint on a UDP socket and, optionally, a TCP listener until `shutdown`
 /// completes. Endpoint events go to `events` (the server forwards reachability to the
-/// router). Responses go back over the connection a request came on, else over UDP.
+/// router); `commands` carries the server's calls into the endpoint. Responses go back over
+/// the connection a request came on, else over UDP.
 pub async fn run<S: CredentialStore>(
     mut endpoint: Endpoint<S>,
     udp: UdpSocket,
     tcp: Option<TcpListener>,
     events: mpsc::UnboundedSender<EndpointEvent>,
+    mut commands: mpsc::UnboundedReceiver<Command<S>>,
     shutdown: impl Future<Output = ()>,
 ) -> crate::Result<()> {
     let clock = Clock::start();
@@ -93,6 +99,11 @@ pub async fn run<S: CredentialStore>(
                 // ICMP port unreachable surfaces here on some systems; keep serving.
                 Err(e) => tracing::debug!(error = %e, "UDP receive failed"),
             },
+            Some(command) = commands.recv() => {
+                let now = clock.now();
+                command(&mut endpoint, now);
+                endpoint.flush(now);
+            }
             Some(msg) = in_rx.recv() => match msg {
                 Inbound::Frame(from, bytes) => endpoint.handle_datagram(clock.now(), from, &bytes),
                 Inbound::Connected(peer, tx) => { connections.insert(peer, tx); }

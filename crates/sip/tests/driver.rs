@@ -29,6 +29,7 @@ struct Server {
     tcp: SocketAddr,
     events: mpsc::UnboundedReceiver<EndpointEvent>,
     _stop: oneshot::Sender<()>,
+    commands: mpsc::UnboundedSender<switchyard_sip::driver::Command<Store>>,
 }
 
 async fn start() -> Server {
@@ -40,11 +41,13 @@ async fn start() -> Server {
     let endpoint = Endpoint::new(config, Store, b"driver test secret");
     let (ev_tx, events) = mpsc::unbounded_channel();
     let (stop, stopped) = oneshot::channel::<()>();
+    let (commands, command_rx) = mpsc::unbounded_channel();
     tokio::spawn(switchyard_sip::driver::run(
         endpoint,
         udp,
         Some(tcp),
         ev_tx,
+        command_rx,
         async move {
             let _ = stopped.await;
         },
@@ -54,6 +57,7 @@ async fn start() -> Server {
         tcp: tcp_addr,
         events,
         _stop: stop,
+        commands,
     }
 }
 
@@ -191,4 +195,28 @@ async fn garbage_gets_no_reply_and_malformed_gets_400() {
         server.events.recv().await,
         Some(EndpointEvent::Malformed { .. })
     ));
+}
+
+#[tokio::test]
+async fn commands_run_on_the_endpoint_and_their_events_come_out() {
+    let mut server = start().await;
+    let add: switchyard_sip::driver::Command<Store> = Box::new(|ep, now| {
+        ep.registrar_mut().add_static(
+            now,
+            AgentId(5),
+            "sip:desk@switchyard.test",
+            "sip:desk@192.0.2.50",
+        );
+    });
+    server.commands.send(add).ok().unwrap();
+    let ev = timeout(Duration::from_secs(5), server.events.recv())
+        .await
+        .unwrap();
+    assert_eq!(
+        ev,
+        Some(EndpointEvent::Registrar(RegistrarEvent::Reachability {
+            agent: AgentId(5),
+            reachable: true
+        }))
+    );
 }

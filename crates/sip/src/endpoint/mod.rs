@@ -373,6 +373,12 @@ impl<S: CredentialStore> Endpoint<S> {
         }
     }
 
+    /// Collects what direct changes (through [`registrar_mut`](Self::registrar_mut))
+    /// produced, so the next `poll_*` calls see it.
+    pub fn flush(&mut self, now: Time) {
+        self.drain(now);
+    }
+
     /// Next datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Datagram> {
         self.out.pop_front()
