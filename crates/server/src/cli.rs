@@ -20,7 +20,7 @@ pub(crate) enum Command {
     /// Run the server: REST API, router, event log (and, when built in, the SIP edge).
     #[command(
         after_long_help = "Each option can also be set with its SWITCHYARD_* environment \
-variable, and all but --admin-token and --no-demo in the config file's [server] table; \
+variable, and all but --config, --admin-token and --no-demo in the config file's [server] table; \
 the command line wins over the environment, which wins over the file. Log verbosity follows RUST_LOG \
 (default: info,sqlx=warn). On an empty store a demo tenant is created unless --no-demo. \
 SIGTERM or SIGINT stops the server gracefully."
