@@ -293,7 +293,12 @@ async fn crud_on_every_resource() {
             .await["schedule_id"],
         Value::Null
     );
+    assert!(dir.path().join(format!("sounds/{t}")).exists());
     s.call(DELETE, &base, None, 204).await;
+    assert!(
+        !dir.path().join(format!("sounds/{t}")).exists(),
+        "prompts deleted with the tenant"
+    );
     s.call(GET, &base, None, 404).await;
     s.stop().await;
 }
