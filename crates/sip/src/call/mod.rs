@@ -3,8 +3,11 @@
 //! [`IncomingCall`] is the caller's leg as the B2BUA's UAS: it rings, answers with SDP,
 //! retransmits the 2xx until the ACK (RFC 3261 §13.3.1.4), and ends on CANCEL, BYE or our
 //! hangup. Like everything in the core it is driven with `now` and drained with `poll_*`.
-//! The agent's leg (the UAC side) comes with the call wiring.
+//! [`OutgoingCall`] is the agent's leg as the B2BUA's UAC: it rings the device, ACKs the
+//! answer, cancels on ring timeout or when another agent won, and hangs up with BYE.
 
 mod incoming;
+mod outgoing;
 
 pub use incoming::{EndReason, IncomingCall, IncomingEvent, IncomingState};
+pub use outgoing::{OutgoingCall, OutgoingEvent, OutgoingState};
