@@ -14,6 +14,7 @@
 mod agents;
 mod error;
 mod extract;
+mod g711;
 mod interactions;
 mod live;
 mod openapi;

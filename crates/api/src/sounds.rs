@@ -53,42 +53,33 @@ pub struct Prompt {
     pub duration_ms: i64,
 }
 
-/// Validates a WAV file (any common rate, 1–8 channels, 8/16/24/32-bit integer or
-/// 32-bit float) and converts it to 8 kHz mono 16-bit PCM.
+/// Validates a WAV file (any common rate, 1–8 channels, 8/16/24/32-bit integer, 32-bit
+/// float, or G.711 µ-law/A-law) and converts it to 8 kHz mono 16-bit PCM.
 pub fn convert(bytes: &[u8]) -> Result<Prompt> {
     let bad = |d: String| ApiError::invalid("body", d);
-    let mut r = hound::WavReader::new(Cursor::new(bytes))
-        .map_err(|e| bad(format!("not a WAV file: {e}")))?;
-    let spec = r.spec();
-    if !(4000..=192_000).contains(&spec.sample_rate) {
-        return Err(bad(format!("unsupported sample rate {}", spec.sample_rate)));
+    let (rate, channels, samples) = match crate::g711::decode(bytes) {
+        Some(Ok(d)) => (d.rate, d.channels, d.samples),
+        Some(Err(e)) => return Err(bad(e)),
+        None => decode_pcm(bytes).map_err(bad)?,
+    };
+    if !(4000..=192_000).contains(&rate) {
+        return Err(bad(format!("unsupported sample rate {rate}")));
     }
-    if !(1..=8).contains(&spec.channels) {
-        return Err(bad(format!("unsupported channel count {}", spec.channels)));
+    if !(1..=8).contains(&channels) {
+        return Err(bad(format!("unsupported channel count {channels}")));
     }
-    let frames = r.duration() as u64;
-    if frames == 0 || frames / spec.sample_rate as u64 > MAX_SECS {
+    let frames = (samples.len() / channels as usize) as u64;
+    if frames == 0 || frames / rate as u64 > MAX_SECS {
         return Err(bad(format!(
             "duration must be between 1 sample and {MAX_SECS} s"
         )));
     }
-    let samples: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
-        (hound::SampleFormat::Float, 32) => r.samples::<f32>().collect::<Result<_, _>>(),
-        (hound::SampleFormat::Int, b @ (8 | 16 | 24 | 32)) => {
-            let scale = (1u64 << (b - 1)) as f32;
-            r.samples::<i32>()
-                .map(|s| s.map(|v| v as f32 / scale))
-                .collect::<Result<_, _>>()
-        }
-        (f, b) => return Err(bad(format!("unsupported sample format {f:?}/{b} bits"))),
-    }
-    .map_err(|e| bad(format!("corrupt WAV data: {e}")))?;
-    let ch = spec.channels as usize;
+    let ch = channels as usize;
     let mono: Vec<f32> = samples
         .chunks(ch)
         .map(|f| f.iter().sum::<f32>() / f.len() as f32)
         .collect();
-    let out = resample(&mono, spec.sample_rate, PROMPT_RATE);
+    let out = resample(&mono, rate, PROMPT_RATE);
     let mut wav = Vec::new();
     let spec_out = hound::WavSpec {
         channels: 1,
@@ -109,6 +100,25 @@ pub fn convert(bytes: &[u8]) -> Result<Prompt> {
         wav,
         duration_ms: (out.len() as i64 * 1000) / PROMPT_RATE as i64,
     })
+}
+
+/// Reads integer or float PCM with hound: (rate, channels, interleaved samples).
+fn decode_pcm(bytes: &[u8]) -> Result<(u32, u16, Vec<f32>), String> {
+    let mut r =
+        hound::WavReader::new(Cursor::new(bytes)).map_err(|e| format!("not a WAV file: {e}"))?;
+    let spec = r.spec();
+    let samples: Vec<f32> = match (spec.sample_format, spec.bits_per_sample) {
+        (hound::SampleFormat::Float, 32) => r.samples::<f32>().collect::<Result<_, _>>(),
+        (hound::SampleFormat::Int, b @ (8 | 16 | 24 | 32)) => {
+            let scale = (1u64 << (b - 1)) as f32;
+            r.samples::<i32>()
+                .map(|s| s.map(|v| v as f32 / scale))
+                .collect::<Result<_, _>>()
+        }
+        (f, b) => return Err(format!("unsupported sample format {f:?}/{b} bits")),
+    }
+    .map_err(|e| format!("corrupt WAV data: {e}"))?;
+    Ok((spec.sample_rate, spec.channels, samples))
 }
 
 /// Linear-interpolation resampling; when going down, a moving average over one input

@@ -302,3 +302,56 @@ fn wav_conversion_accepts_common_formats_and_rejects_others() {
     );
     assert!(convert_wav(&empty).is_err());
 }
+
+fn g711_wav(tag: u16, rate: u32, data: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(4 + 8 + 18 + 8 + data.len() as u32).to_le_bytes());
+    b.extend_from_slice(b"WAVE");
+    b.extend_from_slice(b"fmt ");
+    b.extend_from_slice(&18u32.to_le_bytes());
+    b.extend_from_slice(&tag.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes()); // mono
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes()); // byte rate
+    b.extend_from_slice(&1u16.to_le_bytes()); // block align
+    b.extend_from_slice(&8u16.to_le_bytes()); // bits
+    b.extend_from_slice(&0u16.to_le_bytes()); // cbSize
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+#[test]
+fn telephony_g711_wavs_are_accepted() {
+    // Half a second of a loud square wave in µ-law (0x80 = +32124, 0x00 = -32124).
+    let ulaw: Vec<u8> = (0..4000)
+        .map(|i| if (i / 20) % 2 == 0 { 0x80 } else { 0x00 })
+        .collect();
+    let p = convert_wav(&g711_wav(7, 8000, &ulaw)).unwrap();
+    assert_eq!(p.duration_ms, 500);
+    let mut r = hound::WavReader::new(std::io::Cursor::new(p.wav)).unwrap();
+    assert_eq!(
+        (
+            r.spec().sample_rate,
+            r.spec().channels,
+            r.spec().bits_per_sample
+        ),
+        (8000, 1, 16)
+    );
+    let peak = r
+        .samples::<i16>()
+        .map(|s| s.unwrap().unsigned_abs())
+        .max()
+        .unwrap();
+    assert!(peak > 30_000, "decoded, not silence: {peak}");
+    // A-law at 16 kHz is resampled to 8 kHz.
+    let alaw = vec![0xD5u8; 16000];
+    let p = convert_wav(&g711_wav(6, 16000, &alaw)).unwrap();
+    assert_eq!(p.duration_ms, 1000);
+    // A G.711 header with the wrong sample size is refused.
+    let mut bad = g711_wav(7, 8000, &ulaw);
+    bad[34] = 16;
+    assert!(convert_wav(&bad).is_err());
+}
