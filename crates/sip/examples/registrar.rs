@@ -10,12 +10,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 use switchyard_core::AgentId;
+use switchyard_sip::call::OutgoingEvent;
 use switchyard_sip::digest::Algorithm;
 use switchyard_sip::driver::Command;
 use switchyard_sip::endpoint::NewCall;
 use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent, RateLimit};
 use switchyard_sip::registrar::{Account, CredentialStore, RegistrarEvent};
-use switchyard_sip::sdp::{Codec, LocalMedia, answer};
+use switchyard_sip::sdp::{Codec, LocalMedia, answer, offer};
 use switchyard_sip::{SipUri, StatusCode};
 
 struct Users(HashMap<String, Account>);
@@ -63,9 +64,31 @@ fn call_policy(new: &NewCall, media_addr: std::net::IpAddr) -> Command<Users> {
     })
 }
 
+/// With `--call-agents true`: a freshly reachable agent gets a call (then a BYE once it
+/// answers), exercising the agent leg against a real device.
+fn call_agent(aor: String, media_addr: std::net::IpAddr) -> Command<Users> {
+    let offer = offer(&LocalMedia {
+        addr: media_addr,
+        port: 40_100,
+        codecs: vec![Codec::Pcmu, Codec::Pcma],
+        telephone_event_pt: 101,
+        session_id: 1,
+        session_version: 1,
+    });
+    Box::new(move |ep, now| {
+        let Some(contact) = ep.registrar_mut().contacts(&aor, now).into_iter().next() else {
+            return;
+        };
+        let from = "\"Queue\" <sip:queue@switchyard.test>";
+        if ep.place_call(now, &aor, &contact, from, &offer).is_none() {
+            println!("outgoing failed to place");
+        }
+    })
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] --user NAME:PASSWORD:AGENT_ID ..."
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] [--call-agents true] --user NAME:PASSWORD:AGENT_ID ..."
     );
     std::process::exit(2)
 }
@@ -74,6 +97,7 @@ fn usage() -> ! {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut listen, mut users) = (None, HashMap::new());
+    let mut call_agents = false;
     let mut config = EndpointConfig::default();
     while let Some(arg) = args.next() {
         let value = args.next().unwrap_or_else(|| usage());
@@ -82,6 +106,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--realm" => config.registrar.realm = value,
             "--min-expires" => config.registrar.min_expires = value.parse()?,
             "--answer-calls" => config.accept_calls = value == "true",
+            "--call-agents" => call_agents = value == "true",
             "--rate-limit" => {
                 let (per_second, burst) = value.split_once(',').unwrap_or_else(|| usage());
                 config.rate_limit = Some(RateLimit {
@@ -133,6 +158,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .chain(*b"example-registrar")
         .collect();
+    let realm = config.registrar.realm.clone();
+    let aors: HashMap<AgentId, String> = users
+        .iter()
+        .map(|(name, a)| (a.agent, format!("sip:{name}@{realm}")))
+        .collect();
     let endpoint = Endpoint::new(config, Users(users), &secret);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (commands, command_rx) = tokio::sync::mpsc::unbounded_channel::<Command<Users>>();
@@ -141,6 +171,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(ev) = rx.recv().await {
             let line = match ev {
                 EndpointEvent::Registrar(RegistrarEvent::Reachability { agent, reachable }) => {
+                    let aor = aors.get(&agent).filter(|_| reachable && call_agents);
+                    if let Some(aor) = aor {
+                        let _ = commands.send(call_agent(aor.clone(), media_addr));
+                    }
                     format!("reachable agent={agent} {reachable}")
                 }
                 EndpointEvent::Malformed { from } => format!("malformed from={from}"),
@@ -150,6 +184,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     format!("call c{} new uri={}", new.call.0, new.invite.uri())
                 }
                 EndpointEvent::Call { call, event } => format!("call c{} {event:?}", call.0),
+                EndpointEvent::Outgoing { call, event } => {
+                    // The agent answered: hang up at once (the test checks signalling only).
+                    if matches!(event, OutgoingEvent::Answered(_)) {
+                        let _ = commands.send(Box::new(move |ep, now| {
+                            ep.cancel_call(now, call);
+                        }));
+                    }
+                    format!("outgoing c{} {event:?}", call.0)
+                }
             };
             println!("{line}");
             let _ = std::io::stdout().flush();

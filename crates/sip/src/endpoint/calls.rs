@@ -27,7 +27,7 @@ pub struct NewCall {
 }
 
 impl<S: CredentialStore> Endpoint<S> {
-    fn mint_id(&mut self) -> String {
+    pub(super) fn mint_id(&mut self) -> String {
         self.next_id += 1;
         format!("{:x}c{:x}", self.config.id_seed, self.next_id)
     }

@@ -9,6 +9,7 @@
 
 mod calls;
 mod limit;
+mod outgoing;
 mod qualify;
 
 pub use calls::{CallEvent, CallHandle, NewCall};
@@ -82,6 +83,13 @@ pub enum EndpointEvent {
     },
     /// A new call arrived (only with `accept_calls`): ring, answer or reject it by handle.
     IncomingCall(Box<NewCall>),
+    /// Something happened on a call we placed to an agent.
+    Outgoing {
+        /// Which call.
+        call: CallHandle,
+        /// What happened.
+        event: crate::call::OutgoingEvent,
+    },
     /// Something happened on a call leg.
     Call {
         /// Which call.
@@ -114,6 +122,7 @@ pub struct Endpoint<S> {
     qualifier: Qualifier,
     limiter: Limiter,
     calls: HashMap<CallHandle, (SocketAddr, crate::call::IncomingCall)>,
+    outgoing: HashMap<CallHandle, (SocketAddr, crate::call::OutgoingCall)>,
     next_call: u64,
     limited: std::collections::HashSet<std::net::IpAddr>,
     next_id: u64,
@@ -134,6 +143,7 @@ impl<S: CredentialStore> Endpoint<S> {
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
             calls: HashMap::new(),
+            outgoing: HashMap::new(),
             next_call: 0,
             limited: Default::default(),
             next_id: 0,
@@ -167,6 +177,9 @@ impl<S: CredentialStore> Endpoint<S> {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
             Ok(Message::Response(resp)) => {
                 // §18.1.2: a response matching no client transaction is dropped.
+                let Some(resp) = self.route_response_to_outgoing(now, resp) else {
+                    return self.drain(now);
+                };
                 self.route_response_to_call(now, &resp);
                 let key = ClientKey::of_response(&resp);
                 if let Some((_, t)) = key.and_then(|k| self.clients.get_mut(&k)) {
@@ -185,6 +198,9 @@ impl<S: CredentialStore> Endpoint<S> {
 
     fn handle_request(&mut self, now: Time, from: SocketAddr, req: Request) {
         let Some(req) = self.route_to_call(now, req) else {
+            return;
+        };
+        let Some(req) = self.route_request_to_outgoing(now, req) else {
             return;
         };
         let key = ServerKey::of_request(&req);
@@ -279,6 +295,7 @@ impl<S: CredentialStore> Endpoint<S> {
             t.handle_timeout(now);
         }
         self.calls_timeout(now);
+        self.outgoing_timeout(now);
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
@@ -338,6 +355,7 @@ impl<S: CredentialStore> Endpoint<S> {
         self.qualify(now);
         self.drain_clients(now);
         self.drain_calls();
+        self.drain_outgoing();
         let mut finished = Vec::new();
         for (key, (peer, tx)) in &mut self.servers {
             let (transmits, terminated) = match tx {
@@ -402,6 +420,7 @@ impl<S: CredentialStore> Endpoint<S> {
             .chain(self.registrar.poll_timeout())
             .chain(qualify)
             .chain(self.calls_next_timeout())
+            .chain(self.outgoing_next_timeout())
             .min()
     }
 

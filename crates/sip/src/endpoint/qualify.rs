@@ -30,7 +30,7 @@ pub(crate) struct Probe {
 }
 
 /// Where to send to a contact: the REGISTER's source (NAT-safe), else an IP in the URI.
-fn destination(b: &Binding) -> Option<SocketAddr> {
+pub(crate) fn destination(b: &Binding) -> Option<SocketAddr> {
     if let Some(s) = b.source {
         return Some(s);
     }

@@ -330,3 +330,73 @@ fn with_accept_calls_an_invite_becomes_a_call_the_server_drives() {
     }
     assert_eq!(ep.call_count(), 0, "the finished leg is dropped");
 }
+
+#[test]
+fn placing_a_call_to_a_registered_agent_and_cancelling_it() {
+    let mut ep = endpoint();
+    registered(&mut ep);
+    let aor = "sip:1001@example.com";
+    let contact = ep.registrar_mut().contacts(aor, T0).remove(0);
+    let offer = crate::sdp::offer(&crate::sdp::LocalMedia {
+        addr: "192.0.2.1".parse().unwrap(),
+        port: 40_002,
+        codecs: vec![crate::sdp::Codec::Pcmu],
+        telephone_event_pt: 101,
+        session_id: 9,
+        session_version: 1,
+    });
+    let call = ep
+        .place_call(
+            T0,
+            aor,
+            &contact,
+            "\"Caller\" <sip:+15550100@example.com>",
+            &offer,
+        )
+        .unwrap();
+    let d = ep.poll_transmit().unwrap();
+    assert_eq!(d.to, peer(), "sent where the agent registered from");
+    let Ok(Message::Request(invite)) = Message::parse(&d.bytes) else {
+        panic!()
+    };
+    assert_eq!(
+        (invite.method(), invite.uri()),
+        (Method::Invite, "sip:1001@10.0.0.5:5062")
+    );
+    let ringing = invite
+        .reply(StatusCode::RINGING)
+        .header("Contact", "<sip:1001@10.0.0.5:5062>")
+        .build()
+        .unwrap();
+    ep.handle_datagram(T0, peer(), &ringing.to_bytes());
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Outgoing {
+            call,
+            event: crate::call::OutgoingEvent::Ringing
+        })
+    );
+    assert!(ep.cancel_call(T0, call));
+    let Ok(Message::Request(cancel)) = Message::parse(&ep.poll_transmit().unwrap().bytes) else {
+        panic!()
+    };
+    assert_eq!(cancel.method(), Method::Cancel);
+    ep.handle_datagram(
+        T0,
+        peer(),
+        &cancel.reply(StatusCode::OK).build().unwrap().to_bytes(),
+    );
+    let terminated = invite
+        .reply(StatusCode::REQUEST_TERMINATED)
+        .to_tag(&crate::Tag::new("dev"))
+        .build()
+        .unwrap();
+    ep.handle_datagram(T0, peer(), &terminated.to_bytes());
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Outgoing {
+            call,
+            event: crate::call::OutgoingEvent::Ended(crate::call::EndReason::Cancelled)
+        })
+    );
+}
