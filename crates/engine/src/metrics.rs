@@ -79,21 +79,27 @@ pub(crate) fn refresh_gauges(r: &Router, now: Time) {
             queue_gauges(&s);
         }
     }
-    let mut by: HashMap<AgentStatus, u64> = HashMap::new();
+    // Per tenant and state; every state of a tenant is written (zeros included) so a
+    // state that empties drops to 0 instead of keeping its last value.
+    let mut by: HashMap<(u64, AgentStatus), u64> = HashMap::new();
+    let mut tenants = std::collections::BTreeSet::new();
     for a in r.agent_ids() {
         if let Ok(v) = r.agent(a) {
-            *by.entry(v.status).or_default() += 1;
+            tenants.insert(v.tenant.0);
+            *by.entry((v.tenant.0, v.status)).or_default() += 1;
         }
     }
-    for s in [
-        AgentStatus::Offline,
-        AgentStatus::Available,
-        AgentStatus::Ringing,
-        AgentStatus::Busy,
-        AgentStatus::WrapUp,
-        AgentStatus::Break,
-    ] {
-        metrics::gauge!("switchyard_agents", "state" => s.as_str())
-            .set(by.get(&s).copied().unwrap_or(0) as f64);
+    for t in tenants {
+        for s in [
+            AgentStatus::Offline,
+            AgentStatus::Available,
+            AgentStatus::Ringing,
+            AgentStatus::Busy,
+            AgentStatus::WrapUp,
+            AgentStatus::Break,
+        ] {
+            metrics::gauge!("switchyard_agents", "tenant" => t.to_string(), "state" => s.as_str())
+                .set(by.get(&(t, s)).copied().unwrap_or(0) as f64);
+        }
     }
 }

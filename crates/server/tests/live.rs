@@ -204,6 +204,12 @@ async fn live_changes_reach_the_router_and_events_are_logged() {
     ] {
         assert!(m.contains(name), "{name} missing in\n{m}");
     }
+    assert!(
+        m.contains(&format!(
+            "switchyard_agents{{tenant=\"{t}\",state=\"offline\"}}"
+        )),
+        "agents by tenant and state:\n{m}"
+    );
     s.stop().await;
 
     // queue_log: Asterisk layout, epoch|callid|queue|agent|EVENT|data…
