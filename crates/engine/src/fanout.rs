@@ -134,7 +134,7 @@ impl Fanout {
                     .map(|v| v.tenant)
             });
         let qname = queue.as_ref().map(|q| q.0.as_str());
-        metrics::count_event(e, qname);
+        metrics::count_event(e, qname, tenant.map(|t| t.0));
         let line = e.queue_log_line(qname, agent.as_ref().map(|a| a.0.as_str()));
         tracing::debug!(tenant = ?tenant, line = %line, "event");
         if let Some(tx) = &self.events {

@@ -43,8 +43,9 @@ pub(crate) fn record_decision(d: Duration) {
     metrics::histogram!(DECISION_SECONDS).record(d.as_secs_f64());
 }
 
-pub(crate) fn count_event(e: &RouterEvent, queue: Option<&str>) {
+pub(crate) fn count_event(e: &RouterEvent, queue: Option<&str>, tenant: Option<u64>) {
     let queue = queue.unwrap_or("").to_string();
+    let tenant = tenant.map(|t| t.to_string()).unwrap_or_default();
     let name = match &e.kind {
         EventKind::Offer { .. } => "switchyard_offers_total",
         EventKind::Connect { .. } => "switchyard_answered_total",
@@ -55,7 +56,7 @@ pub(crate) fn count_event(e: &RouterEvent, queue: Option<&str>) {
         }
         _ => return,
     };
-    metrics::counter!(name, "queue" => queue).increment(1);
+    metrics::counter!(name, "queue" => queue, "tenant" => tenant).increment(1);
 }
 
 pub(crate) fn queue_gauges(s: &QueueStats) {
