@@ -385,3 +385,58 @@ async fn pull_mode_agent_claims_and_hangs_up() {
     assert_eq!(evs["items"][0]["agent_id"], a);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_schedule_change_applies_to_the_live_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]).await;
+    let t = demo_id(&s).await;
+    let base = format!("/api/v1/tenants/{t}");
+    let closed = json!({"name": "hours", "schedule": {"time_zone": "UTC", "weekly": []}});
+    let sc = s
+        .call(POST, &format!("{base}/schedules"), Some(closed), 201)
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let q = s
+        .call(
+            POST,
+            &format!("{base}/queues"),
+            Some(json!({"name": "night", "schedule_id": sc,
+                "settings": {"overflow": [{"on": ["after_hours"], "action": {"type": "voicemail"}}]}})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("{base}/interactions");
+    let body = json!({"queue_id": q, "channel": "callback", "caller_id": "+1555"});
+    let join = || s.call(POST, &path, Some(body.clone()), 201);
+    // Closed: the caller goes to voicemail instead of waiting.
+    let first = join().await;
+    assert_eq!(first, Value::Null, "refused at join: {first}");
+    let ev = eventually("after-hours overflow", || async {
+        let v = s
+            .call(
+                GET,
+                &format!("{base}/events?queue_id={q}&type=OVERFLOW"),
+                None,
+                200,
+            )
+            .await;
+        (v["items"].as_array().unwrap().len() == 1).then_some(v)
+    })
+    .await;
+    assert_eq!(
+        ev["items"][0]["body"]["kind"]["trigger"], "after_hours",
+        "{ev}"
+    );
+    // Open around the clock from now on, without a restart.
+    let open = json!({"name": "hours", "schedule": {"time_zone": "UTC",
+        "weekly": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "open": "00:00", "close": "24:00"}]}});
+    s.call(PUT, &format!("{base}/schedules/{sc}"), Some(open), 200)
+        .await;
+    let second = join().await;
+    assert_eq!(second["queue"], q, "waits in line now: {second}");
+    s.stop().await;
+}
