@@ -440,3 +440,65 @@ async fn a_schedule_change_applies_to_the_live_queue() {
     assert_eq!(second["queue"], q, "waits in line now: {second}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_overflow_chain_set_over_the_api_moves_callers_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]).await;
+    let t = demo_id(&s).await;
+    let base = format!("/api/v1/tenants/{t}");
+    let small = s
+        .call(
+            POST,
+            &format!("{base}/queues"),
+            Some(json!({"name": "small", "settings": {"max_depth": 1}})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let big = s
+        .call(
+            POST,
+            &format!("{base}/queues"),
+            Some(json!({"name": "big"})),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let chain = json!([{"on": ["max_depth"], "action": {"type": "queue", "queue": big}}]);
+    s.call(
+        PUT,
+        &format!("{base}/queues/{small}/overflow"),
+        Some(chain),
+        200,
+    )
+    .await;
+    let path = format!("{base}/interactions");
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let body = json!({"queue_id": small, "channel": "chat", "caller_id": format!("v{n}")});
+        let v = s.call(POST, &path, Some(body), 201).await;
+        ids.push(v["id"].as_u64().unwrap());
+    }
+    let waiting = |q: i64| {
+        let path = format!("{base}/live/queues/{q}/waiting");
+        let s = &s;
+        async move {
+            let v = s.call(GET, &path, None, 200).await;
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(waiting(small).await, vec![ids[0]]);
+    assert_eq!(
+        waiting(big).await,
+        vec![ids[1]],
+        "the second caller overflowed to big"
+    );
+    s.stop().await;
+}
