@@ -1,8 +1,9 @@
 //! The event log writer: every router event goes to the history table and, as one
 //! Asterisk-format line, to the `queue_log` file. It runs as its own task so the router
-//! never waits on a disk or a database.
+//! never waits on a disk or a database. When log rotation renames or removes the file,
+//! the next batch goes to a fresh file at the same path.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use switchyard_store::{NewEvent, Store};
 use tokio::fs::OpenOptions;
 use tokio::io::AsyncWriteExt;
@@ -35,32 +36,87 @@ impl EventWriter {
     }
 }
 
+/// The queue_log file, reopened when log rotation moved or removed it.
+#[derive(Debug)]
+struct LogFile {
+    path: PathBuf,
+    file: Option<tokio::fs::File>,
+}
+
+impl LogFile {
+    async fn open(path: &Path) -> Option<tokio::fs::File> {
+        match OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .await
+        {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::error!(path = %path.display(), error = %e, "cannot open queue_log; events go to the database only");
+                None
+            }
+        }
+    }
+
+    /// Whether the path still names the file we hold (logrotate renames it away).
+    async fn rotated(&self) -> bool {
+        let Some(f) = &self.file else { return true };
+        match (tokio::fs::metadata(&self.path).await, f.metadata().await) {
+            #[cfg(unix)]
+            (Ok(on_disk), Ok(held)) => {
+                use std::os::unix::fs::MetadataExt;
+                on_disk.ino() != held.ino() || on_disk.dev() != held.dev()
+            }
+            #[cfg(not(unix))]
+            (Ok(_), Ok(_)) => false,
+            _ => true,
+        }
+    }
+
+    async fn append(&mut self, text: &str) {
+        if self.rotated().await {
+            if let Some(mut old) = self.file.take() {
+                let _ = old.flush().await;
+            }
+            self.file = Self::open(&self.path).await;
+        }
+        if let Some(f) = &mut self.file
+            && let Err(e) = f.write_all(text.as_bytes()).await
+        {
+            tracing::error!(error = %e, "queue_log write failed");
+        }
+    }
+
+    async fn close(&mut self) {
+        if let Some(f) = &mut self.file {
+            let _ = f.flush().await;
+            let _ = f.sync_all().await;
+        }
+    }
+}
+
 async fn run(
     mut rx: mpsc::UnboundedReceiver<NewEvent>,
     store: Option<Store>,
     path: Option<PathBuf>,
 ) {
-    let mut file = match &path {
-        Some(p) => match OpenOptions::new().create(true).append(true).open(p).await {
-            Ok(f) => Some(f),
-            Err(e) => {
-                tracing::error!(path = %p.display(), error = %e, "cannot open queue_log; events go to the database only");
-                None
-            }
-        },
+    let mut log = match path {
+        Some(p) => Some(LogFile {
+            file: LogFile::open(&p).await,
+            path: p,
+        }),
         None => None,
     };
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        if let Some(f) = &mut file {
+        if let Some(log) = &mut log {
             let mut text = String::new();
             for e in &batch {
                 text.push_str(&e.queue_log);
                 text.push('\n');
             }
-            if let Err(e) = f.write_all(text.as_bytes()).await {
-                tracing::error!(error = %e, "queue_log write failed");
-            }
+            log.append(&text).await;
         }
         if let Some(store) = &store {
             // Retry a short outage; the file already has the lines.
@@ -76,9 +132,8 @@ async fn run(
         }
         batch.clear();
     }
-    if let Some(f) = &mut file {
-        let _ = f.flush().await;
-        let _ = f.sync_all().await;
+    if let Some(log) = &mut log {
+        log.close().await;
     }
     tracing::debug!("event log writer finished");
 }

@@ -231,3 +231,56 @@ async fn the_runtime_mirror_follows_the_line_and_restore_puts_it_back() {
     let ids: Vec<u64> = store.all().await.unwrap().iter().map(|r| r.id.0).collect();
     assert_eq!(ids, vec![10], "the unrestorable voice record is dropped");
 }
+
+#[tokio::test]
+async fn queue_log_follows_log_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("queue_log");
+    let (events, writer) = EventWriter::spawn(None, Some(log.clone()));
+    let (engine, task) = Engine::spawn(Router::new(1), Some(events));
+    let a = AgentConfig {
+        id: AgentId(1),
+        tenant: TenantId(1),
+        name: "ann".into(),
+        ..Default::default()
+    };
+    engine.handle(Input::UpsertAgent(a)).await.unwrap();
+    engine
+        .handle(Input::Login { agent: AgentId(1) })
+        .await
+        .unwrap();
+    let wait_for = |path: std::path::PathBuf, verb: &'static str| async move {
+        for _ in 0..100 {
+            if std::fs::read_to_string(&path)
+                .unwrap_or_default()
+                .contains(verb)
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{verb} not written to {}", path.display());
+    };
+    wait_for(log.clone(), "AGENTLOGIN").await;
+    // logrotate: rename the file away.
+    let rotated = dir.path().join("queue_log.1");
+    std::fs::rename(&log, &rotated).unwrap();
+    engine
+        .handle(Input::Logout { agent: AgentId(1) })
+        .await
+        .unwrap();
+    engine.shutdown().await;
+    task.await.unwrap();
+    drop(engine);
+    writer.finish().await;
+    let old = std::fs::read_to_string(&rotated).unwrap();
+    let new = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        old.contains("|ann|AGENTLOGIN") && !old.contains("AGENTLOGOFF"),
+        "{old}"
+    );
+    assert!(
+        new.contains("|ann|AGENTLOGOFF") && !new.contains("AGENTLOGIN"),
+        "{new}"
+    );
+}
