@@ -5,6 +5,8 @@ use switchyard_core::{AgentId, Channel, QueueId, TenantId};
 use switchyard_engine::{Engine, EventWriter, Output, Router};
 use switchyard_router::{Input, NewInteraction};
 
+// The engine is the edge that reads the system clock, so its timer test runs on the
+// wall clock (one 1-second ring timeout); the router's own tests move time by hand.
 #[tokio::test]
 async fn offers_are_broadcast_timeouts_fire_and_events_reach_queue_log() {
     let dir = tempfile::tempdir().unwrap();
