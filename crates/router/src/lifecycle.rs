@@ -10,6 +10,15 @@ use std::time::Duration;
 use switchyard_core::config::{OverflowAction, OverflowTrigger};
 use switchyard_core::{AgentId, Channel, EventKind, InteractionId, QueueId, Time};
 
+/// What releasing an agent from a connected interaction reports.
+struct Released {
+    agent: AgentId,
+    queue: QueueId,
+    orig_position: u32,
+    hold_secs: u64,
+    call_secs: u64,
+}
+
 /// Weight of the newest handle time in the moving average.
 const AHT_ALPHA: f64 = 0.2;
 
@@ -82,13 +91,16 @@ impl Router {
         Ok(())
     }
 
-    /// Frees the agent of a connected interaction; returns the agent and talk time.
-    fn release(&mut self, now: Time, i: InteractionId, handled: bool) -> (AgentId, Duration) {
+    /// Frees the agent of a connected interaction; returns who and how long, for the
+    /// COMPLETE/TRANSFER event.
+    fn release(&mut self, now: Time, i: InteractionId, handled: bool) -> Released {
         let it = &self.interactions[&i];
         let IState::Connected { agent: a, at } = it.state else {
             unreachable!("release of a connected interaction")
         };
         let (qid, media) = (it.queue, it.channel.media());
+        let (orig_position, hold_secs) =
+            (it.orig_position, at.saturating_since(it.entered).as_secs());
         let talk = now.saturating_since(at);
         let agent = self.agents.get_mut(&a).expect("connected agent");
         agent.active.retain(|(x, _)| *x != i);
@@ -111,58 +123,52 @@ impl Router {
             self.start_wrap_up(now, a, media, wrap);
         }
         self.disengage(qid, a);
-        (a, talk)
+        Released {
+            agent: a,
+            queue: qid,
+            orig_position,
+            hold_secs,
+            call_secs: talk.as_secs(),
+        }
     }
 
     pub(crate) fn complete(&mut self, now: Time, i: InteractionId, by: EndedBy) -> Result<()> {
-        let (_, at) = self.connected(i, "completing")?;
-        let it = &self.interactions[&i];
-        let (q, orig, hold) = (
-            it.queue,
-            it.orig_position,
-            at.saturating_since(it.entered).as_secs(),
-        );
-        let (a, talk) = self.release(now, i, true);
-        let call_secs = talk.as_secs();
+        self.connected(i, "completing")?;
+        let r = self.release(now, i, true);
+        let (hold_secs, call_secs, orig_position) = (r.hold_secs, r.call_secs, r.orig_position);
         let kind = match by {
             EndedBy::Agent => EventKind::CompleteAgent {
-                hold_secs: hold,
+                hold_secs,
                 call_secs,
-                orig_position: orig,
+                orig_position,
             },
             EndedBy::Customer => EventKind::CompleteCaller {
-                hold_secs: hold,
+                hold_secs,
                 call_secs,
-                orig_position: orig,
+                orig_position,
             },
         };
-        self.event(now, Some(i), Some(q), Some(a), kind);
+        self.event(now, Some(i), Some(r.queue), Some(r.agent), kind);
         self.forget(i);
-        self.refresh_agent(now, a);
+        self.refresh_agent(now, r.agent);
         Ok(())
     }
 
     pub(crate) fn transfer(&mut self, now: Time, i: InteractionId, to: QueueId) -> Result<()> {
-        let (_, at) = self.connected(i, "transferring")?;
+        self.connected(i, "transferring")?;
         self.target_queue(i, to)?;
-        let it = &self.interactions[&i];
-        let (q, orig, hold) = (
-            it.queue,
-            it.orig_position,
-            at.saturating_since(it.entered).as_secs(),
-        );
-        let (a, talk) = self.release(now, i, true);
+        let r = self.release(now, i, true);
         let target = self.queues[&to].cfg.name.clone();
         let kind = EventKind::Transfer {
             target,
-            hold_secs: hold,
-            call_secs: talk.as_secs(),
-            orig_position: orig,
+            hold_secs: r.hold_secs,
+            call_secs: r.call_secs,
+            orig_position: r.orig_position,
         };
-        self.event(now, Some(i), Some(q), Some(a), kind);
+        self.event(now, Some(i), Some(r.queue), Some(r.agent), kind);
         self.interactions.get_mut(&i).expect("known").state = IState::Waiting;
         self.place(now, i, to, true);
-        self.refresh_agent(now, a);
+        self.refresh_agent(now, r.agent);
         Ok(())
     }
 
@@ -274,7 +280,7 @@ impl Router {
                 why: "the interaction is not a callback",
             });
         }
-        let (a, _) = self.release(now, i, false);
+        let a = self.release(now, i, false).agent;
         let it = self.interactions.get_mut(&i).expect("known");
         it.callback_attempts += 1;
         let q = it.queue;

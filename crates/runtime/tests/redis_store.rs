@@ -21,7 +21,7 @@ fn rec(id: u64, queue: u64, arrived: u64) -> WaitingRecord {
         id: InteractionId(id),
         tenant: TenantId(1),
         queue: QueueId(queue),
-        channel: if id % 2 == 0 {
+        channel: if id.is_multiple_of(2) {
             Channel::Chat
         } else {
             Channel::Callback
