@@ -6,7 +6,8 @@
 #      baresip-core chromium
 #   2. PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres, database `test`)
 #      and Redis on 127.0.0.1:6379, started when not answering
-#   3. cargo nextest run --workspace (cargo test --workspace --all-targets without nextest)
+#   3. cargo nextest run --workspace (cargo test --workspace --all-targets without nextest),
+#      then clippy on the pure crates (their clippy.toml bans clock reads)
 #   4. sip-tests/run.sh and web-tests/run.sh when present
 # Nothing is skipped: a missing service or a failing layer fails the run.
 set -euo pipefail
@@ -97,6 +98,15 @@ else
     name="cargo test"
 fi
 if [ "$status" -eq 0 ]; then results+=("PASS  $name: $summary"); else results+=("FAIL  $name: $summary"); failed+=("$name"); fi
+
+# --- 3b. the pure crates never read the clock -------------------------------
+# crates/{core,router,media}/clippy.toml ban clock reads and sleeps there.
+log "cargo clippy (pure crates: core, router, media)"
+if cargo clippy -p switchyard-core -p switchyard-router -p switchyard-media --all-targets -- -D warnings; then
+    results+=("PASS  clippy on the pure crates (no clock reads)")
+else
+    results+=("FAIL  clippy on the pure crates"); failed+=("clippy")
+fi
 
 # --- 4. real-peer layers ---------------------------------------------------
 for suite in sip-tests/run.sh web-tests/run.sh; do
