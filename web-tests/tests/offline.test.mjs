@@ -116,3 +116,18 @@ test('the supervisor force-pauses and logs out an agent; her desktop follows', a
   await alice.locator('[data-testid=agent-status]').filter({ hasText: /offline/ }).waitFor(T);
   await shot(alice, 'agent-logged-out');
 });
+
+test('a max-depth overflow shows as an alarm on the dashboard as it fires', async () => {
+  const tenants = await api('GET', '/tenants?name=demo');
+  const demo = tenants.items.find((t) => t.name === 'demo');
+  const q = await api('POST', `/tenants/${demo.id}/queues`, {
+    name: 'tiny',
+    settings: { max_depth: 1, overflow: [{ on: ['max_depth'], action: { type: 'voicemail' } }] },
+  });
+  for (const caller of ['+15550001', '+15550002']) {
+    await api('POST', `/tenants/${demo.id}/interactions`, { queue_id: q.id, channel: 'voice', caller_id: caller });
+  }
+  const alarm = sup.locator('[data-testid=alarm]').filter({ hasText: 'tiny' });
+  await alarm.filter({ hasText: /max depth/ }).waitFor(T);
+  await shot(sup, 'supervisor-alarm');
+});
