@@ -18,7 +18,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # SIPp 3.6.1 answers the first WWW-Authenticate and only knows MD5, so MD5 is offered first
 # here; the server's default is SHA-256 first (RFC 8760), covered by the Rust tests.
 "$CARGO_TARGET_DIR/debug/examples/registrar" --listen "127.0.0.1:$port" --realm switchyard.test \
-  --algorithms MD5,SHA-256 --rate-limit 100,200 --answer-calls true --user 1001:secret:1 >"$logs/registrar.log" 2>&1 &
+  --algorithms MD5,SHA-256 --rate-limit 100,200 --answer-calls true \
+  --user 1001:secret:1 --user 2001:agentpw:2 --call-agent 2001 >"$logs/registrar.log" 2>&1 &
 registrar=$!
 trap 'kill "$registrar" 2>/dev/null || true; wait "$registrar" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q '^listening' "$logs/registrar.log" && break; sleep 0.1; done
@@ -65,6 +66,21 @@ scenario call_abandoned u1
 expect_log 'Ended(Cancelled)' "CANCEL while ringing is an abandon"
 scenario call_no_codec u1
 expect_log 'Ended(Rejected)' "no common codec: rejected"
+
+# The agent leg: agent 2001 registers (Contact port 15071); the server calls it there;
+# a SIPp UAS on 15071 rings, answers and takes the server's BYE.
+sipp "127.0.0.1:$port" -sf "$here/agent_answer.xml" -t u1 -i 127.0.0.1 -p 15071 -m 1 \
+  -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/agent_answer.err" \
+  >"$logs/agent_answer.out" 2>&1 &
+agent=$!
+sleep 0.5
+scenario agent_register u1
+if wait "$agent"; then echo "ok   agent_answer (u1)"; else
+  echo "FAIL agent_answer (u1); see $logs" >&2; cat "$logs/agent_answer.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_log 'outgoing c[0-9]* Ringing' "agent's phone rings"
+expect_log 'outgoing c[0-9]* Answered' "agent answers"
+expect_log 'outgoing c[0-9]* Ended(LocalHangup)' "server hangs up the agent leg"
 
 # Flood: 1000 OPTIONS/s from 127.0.0.2 (limit 100/s, burst 200). The flooder is cut off
 # (its own calls fail, so its exit status is not checked) while a phone on 127.0.0.1

@@ -64,7 +64,7 @@ fn call_policy(new: &NewCall, media_addr: std::net::IpAddr) -> Command<Users> {
     })
 }
 
-/// With `--call-agents true`: a freshly reachable agent gets a call (then a BYE once it
+/// With `--call-agent NAME`: that agent, once reachable, gets a call (then a BYE once it
 /// answers), exercising the agent leg against a real device.
 fn call_agent(aor: String, media_addr: std::net::IpAddr) -> Command<Users> {
     let offer = offer(&LocalMedia {
@@ -88,7 +88,7 @@ fn call_agent(aor: String, media_addr: std::net::IpAddr) -> Command<Users> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] [--call-agents true] --user NAME:PASSWORD:AGENT_ID ..."
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] [--call-agent NAME] --user NAME:PASSWORD:AGENT_ID ..."
     );
     std::process::exit(2)
 }
@@ -97,7 +97,7 @@ fn usage() -> ! {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut listen, mut users) = (None, HashMap::new());
-    let mut call_agents = false;
+    let mut call_agent_name: Option<String> = None;
     let mut config = EndpointConfig::default();
     while let Some(arg) = args.next() {
         let value = args.next().unwrap_or_else(|| usage());
@@ -106,7 +106,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--realm" => config.registrar.realm = value,
             "--min-expires" => config.registrar.min_expires = value.parse()?,
             "--answer-calls" => config.accept_calls = value == "true",
-            "--call-agents" => call_agents = value == "true",
+            "--call-agent" => call_agent_name = Some(value),
             "--rate-limit" => {
                 let (per_second, burst) = value.split_once(',').unwrap_or_else(|| usage());
                 config.rate_limit = Some(RateLimit {
@@ -161,6 +161,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let realm = config.registrar.realm.clone();
     let aors: HashMap<AgentId, String> = users
         .iter()
+        .filter(|(name, _)| call_agent_name.as_ref() == Some(*name))
         .map(|(name, a)| (a.agent, format!("sip:{name}@{realm}")))
         .collect();
     let endpoint = Endpoint::new(config, Users(users), &secret);
@@ -171,7 +172,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(ev) = rx.recv().await {
             let line = match ev {
                 EndpointEvent::Registrar(RegistrarEvent::Reachability { agent, reachable }) => {
-                    let aor = aors.get(&agent).filter(|_| reachable && call_agents);
+                    let aor = aors.get(&agent).filter(|_| reachable);
                     if let Some(aor) = aor {
                         let _ = commands.send(call_agent(aor.clone(), media_addr));
                     }

@@ -29,19 +29,25 @@ pub(crate) struct Probe {
     pub(crate) target: Target,
 }
 
-/// Where to send to a contact: the REGISTER's source (NAT-safe), else an IP in the URI.
+/// Where to send to a contact. Over streams, the connection the REGISTER came on (its
+/// source). Over UDP, the Contact's address when it has the source's IP (no NAT between
+/// us), else the source (the NAT binding the REGISTER opened).
 pub(crate) fn destination(b: &Binding) -> Option<SocketAddr> {
-    if let Some(s) = b.source {
-        return Some(s);
+    let contact = SipUri::parse(&b.uri).and_then(|uri| {
+        let ip = uri
+            .host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?;
+        Some(SocketAddr::new(ip, uri.port.unwrap_or(5060)))
+    });
+    match (b.source, contact) {
+        (Some(src), _) if b.transport.is_reliable() => Some(src),
+        (Some(src), Some(c)) if c.ip() == src.ip() => Some(c),
+        (Some(src), _) => Some(src),
+        (None, c) => c,
     }
-    let uri = SipUri::parse(&b.uri)?;
-    let ip = uri
-        .host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse()
-        .ok()?;
-    Some(SocketAddr::new(ip, uri.port.unwrap_or(5060)))
 }
 
 impl Qualifier {

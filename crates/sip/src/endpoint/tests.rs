@@ -1,6 +1,6 @@
 use super::*;
 use crate::digest::{Algorithm, Challenge, Credentials};
-use crate::registrar::Account;
+use crate::registrar::{Account, Binding};
 use switchyard_core::AgentId;
 
 const T0: Time = Time(1_800_000_000_000);
@@ -175,6 +175,29 @@ fn qualify_probes_the_registered_source_and_a_silent_device_becomes_unreachable(
         probe.to,
         peer(),
         "to where the REGISTER came from, not the Contact's private IP"
+    );
+    // Same IP as the source (no NAT): the Contact's own port is used.
+    let direct = Binding {
+        uri: "sip:1001@192.0.2.9:5070".into(),
+        expires_at: None,
+        call_id: String::new(),
+        cseq: 0,
+        source: Some(peer()),
+        transport: crate::Transport::Udp,
+        alive: true,
+    };
+    assert_eq!(
+        qualify::destination(&direct),
+        Some("192.0.2.9:5070".parse().unwrap())
+    );
+    let tcp = Binding {
+        transport: crate::Transport::Tcp,
+        ..direct
+    };
+    assert_eq!(
+        qualify::destination(&tcp),
+        Some(peer()),
+        "streams reuse the connection"
     );
     let Ok(Message::Request(options)) = Message::parse(&probe.bytes) else {
         panic!()
