@@ -106,6 +106,15 @@ test('agent and customer exchange messages both ways', async () => {
   await shot(agent, 'agent-chat');
 });
 
+test('an agent desktop reload keeps the chats in progress', async () => {
+  await agent.reload();
+  await agent.locator('[data-testid=chat-item]').filter({ hasText: 'Ann' }).waitFor(T);
+  await agent.locator('[data-testid=msg-customer]').filter({ hasText: 'I need a new bike' }).waitFor(T);
+  await agent.locator('[data-testid=compose]').fill('Still here after a reload');
+  await agent.locator('[data-testid=send]').click();
+  await ann.locator('[data-testid=sy-msg-agent]').filter({ hasText: 'after a reload' }).waitFor(T);
+});
+
 test('pages fit a phone-width screen', async () => {
   for (const [page, name] of [[ann, 'widget'], [agent, 'agent'], [sup, 'supervisor']]) {
     await page.setViewportSize({ width: 390, height: 844 });

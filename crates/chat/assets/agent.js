@@ -59,6 +59,8 @@ function onMessage(m) {
       $('capacity').textContent = `(up to ${m.chat_capacity})`;
       setStatus(m.status);
       renderQueues(m.queues);
+      // Chats still connected to us (after a reload or a reconnect).
+      for (const c of m.chats || []) if (!chats.has(c.interaction)) startChat(c);
       break;
     case 'status': setStatus(m.status, m.reason); break;
     case 'offer': showOffer(m); break;

@@ -137,6 +137,23 @@ pub struct QueueInfo {
     pub member: bool,
 }
 
+/// A connected interaction listed in `welcome`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActiveChat {
+    /// Interaction.
+    pub interaction: InteractionId,
+    /// Queue.
+    pub queue: QueueId,
+    /// Queue name.
+    pub queue_name: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Customer name or number.
+    pub customer: String,
+    /// Transcript so far.
+    pub history: Vec<ChatLine>,
+}
+
 /// What the server sends an agent.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -155,6 +172,8 @@ pub enum AgentOut {
         chat_capacity: u8,
         /// Board state.
         status: AgentStatus,
+        /// Interactions already connected to the agent (after a reload or reconnect).
+        chats: Vec<ActiveChat>,
     },
     /// Board state changed.
     Status {

@@ -1,7 +1,7 @@
 //! What the agent session asks of the router and the store, and its permission checks.
 
 use crate::Shared;
-use crate::agent_msg::{AgentOut, QueueInfo};
+use crate::agent_msg::{ActiveChat, AgentOut, QueueInfo};
 use crate::error::{Error, ErrorCode, Result};
 use std::collections::HashSet;
 use switchyard_core::{AgentId, AgentStatus, InteractionId, OfferId, QueueId, TenantId};
@@ -93,6 +93,37 @@ pub(crate) async fn welcome(sh: &Shared, rec: &AgentRecord) -> Result<AgentOut> 
             pull_mode: q.settings.pull_mode,
         })
         .collect();
+    let active = sh
+        .engine
+        .call(move |r, now| {
+            let ids = r.agent(a).map(|v| v.active).unwrap_or_default();
+            ids.into_iter()
+                .filter_map(|i| r.interaction(i))
+                .map(|v| {
+                    let name = r
+                        .queue_stats(v.queue, now)
+                        .map(|s| s.name)
+                        .unwrap_or_default();
+                    (v, name)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    let chats = active
+        .into_iter()
+        .map(|(v, queue_name)| {
+            // The hub learns (again) who holds the chat: messages route to this agent.
+            sh.hub.connected(v.id, a);
+            ActiveChat {
+                interaction: v.id,
+                queue: v.queue,
+                queue_name,
+                channel: v.channel,
+                customer: sh.hub.customer_name(v.id).unwrap_or(v.caller_id),
+                history: sh.hub.transcript(v.id),
+            }
+        })
+        .collect();
     Ok(AgentOut::Welcome {
         agent: a,
         name: rec.name.clone(),
@@ -100,6 +131,7 @@ pub(crate) async fn welcome(sh: &Shared, rec: &AgentRecord) -> Result<AgentOut> 
         queues,
         chat_capacity: rec.settings.capacity.chat,
         status,
+        chats,
     })
 }
 

@@ -10,8 +10,9 @@ use crate::Shared;
 use crate::hub::{AgentPush, Alarm, CustomerPush, Party};
 use std::sync::Arc;
 use switchyard_core::config::OverflowTrigger;
-use switchyard_core::{EventKind, RouterEvent};
+use switchyard_core::{Channel, EventKind, RouterEvent};
 use switchyard_engine::{Output, system_now};
+use switchyard_router::{Input, OfferFailure};
 use tokio::sync::broadcast;
 
 /// One trend sample of a queue.
@@ -53,7 +54,7 @@ fn route(s: &Arc<Shared>, out: &Output) {
             ring_timeout,
         } => {
             hub.offer_made(*offer, *agent, *interaction);
-            hub.to_agent(
+            let rang = hub.to_agent(
                 *agent,
                 AgentPush::Offer {
                     offer: *offer,
@@ -63,6 +64,15 @@ fn route(s: &Arc<Shared>, out: &Output) {
                     ring_secs: ring_timeout.as_secs(),
                 },
             );
+            if !rang && *channel == Channel::Chat {
+                // Nowhere to show a chat offer (no desktop open): fail it now rather
+                // than let the customer wait out the ring timeout.
+                let (s, offer) = (s.clone(), *offer);
+                tokio::spawn(async move {
+                    let failure = OfferFailure::Unreachable;
+                    let _ = s.engine.handle(Input::OfferFailed { offer, failure }).await;
+                });
+            }
         }
         Output::CancelOffer {
             offer,
