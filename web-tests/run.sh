@@ -11,9 +11,12 @@ echo "==> building switchyard"
 (cd "$root" && cargo build -p switchyard-server --bin switchyard)
 export SWITCHYARD_BIN="$CARGO_TARGET_DIR/debug/switchyard"
 
+apt_install() {
+  apt-get install -y "$@" || { apt-get update && apt-get install -y "$@"; }
+}
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "==> installing node and npm"
-  apt-get install -y nodejs npm
+  apt_install nodejs npm
 fi
 if [ ! -d "$here/node_modules/playwright-core" ]; then
   echo "==> npm ci"
@@ -21,7 +24,7 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "==> installing chromium"
-  apt-get install -y chromium || true
+  apt_install chromium || true
 fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "FATAL: /usr/bin/chromium is missing and could not be installed; browser tests cannot run" >&2
