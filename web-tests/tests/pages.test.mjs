@@ -75,6 +75,19 @@ test('a one-click move reassigns a waiting customer to another queue', async () 
   await shot(sup, 'supervisor');
 });
 
+test('"call me back instead" turns the chat into a callback that keeps its place', async () => {
+  const dan = await customer('Dan');
+  await position(dan).filter({ hasText: /^3$/ }).waitFor(T);
+  await dan.locator('[data-testid=sy-callback-open]').click();
+  await dan.locator('[data-testid=sy-callback-number]').fill('+1 555 0100');
+  await dan.locator('[data-testid=sy-callback-send]').click();
+  await dan.locator('[data-testid=sy-callback-done]').filter({ hasText: '+1 555 0100' }).waitFor(T);
+  const row = queueCard('sales').locator('[data-testid=waiter]').filter({ hasText: 'callback' });
+  await row.waitFor(T);
+  assert.equal(await row.locator('td').first().textContent(), '3');
+  await dan.close(); // the callback does not need the page
+});
+
 test('an agent signs in and accepts in the desktop page; the supervisor sees the state change', async () => {
   agent = await ctx.newPage();
   await agent.goto(`${server.base}/agent`);
