@@ -36,6 +36,7 @@ where
     K: Sink<Outbound> + Unpin,
 {
     let (tx, mut rx) = mpsc::channel(SESSION_BUFFER);
+    let mut stopping = shared.stopping.subscribe();
     let conn = Conn::new(stream, sink, shared.config.limits);
     let mut s = Session {
         shared,
@@ -52,6 +53,9 @@ where
                 Recv::Text(t) => s.on_text(&t).await,
             },
             Some(p) = rx.recv() => s.on_push(p).await,
+            Ok(()) = stopping.changed() => {
+                s.conn.close(close::GOING_AWAY, "server shutting down").await;
+            }
             _ = &mut handshake, if s.me.is_none() => {
                 s.conn.close(close::HANDSHAKE_TIMEOUT, "send login first").await;
             }

@@ -37,7 +37,11 @@ pub(crate) async fn dispatcher(shared: Arc<Shared>, mut rx: broadcast::Receiver<
                 // Positions resync on the next change; offers time out in the router.
                 tracing::warn!(missed = n, "chat dispatcher lagged behind the router");
             }
-            Err(broadcast::error::RecvError::Closed) => return,
+            Err(broadcast::error::RecvError::Closed) => {
+                // The router stopped (server shutting down): tell every client.
+                shared.stopping.send_replace(true);
+                return;
+            }
         }
     }
 }

@@ -100,6 +100,8 @@ pub struct Shared {
     pub(crate) flush: Notify,
     pub(crate) trends: Mutex<HashMap<QueueId, VecDeque<Sample>>>,
     pub(crate) board: watch::Sender<u64>,
+    /// Set when the router stops: every session closes with 1001 (going away).
+    pub(crate) stopping: watch::Sender<bool>,
 }
 
 /// A cloneable handle on the chat edge.
@@ -120,11 +122,20 @@ impl ChatState {
             flush: Notify::new(),
             trends: Mutex::new(HashMap::new()),
             board: watch::Sender::new(0),
+            stopping: watch::Sender::new(false),
         });
         tokio::spawn(dispatch::dispatcher(shared.clone(), rx));
         tokio::spawn(dispatch::positions(shared.clone()));
         tokio::spawn(dispatch::sampler(shared.clone()));
         ChatState(shared)
+    }
+
+    /// Closes every chat socket with 1001 (going away) so clients reconnect rather than
+    /// see a reset, and gives the close frames a moment to leave. Call before stopping
+    /// the engine.
+    pub async fn shutdown(&self) {
+        self.0.stopping.send_replace(true);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
 

@@ -30,6 +30,7 @@ where
     let mut conn = Conn::new(stream, sink, shared.config.limits);
     let (tx, mut alarms) = mpsc::channel::<Alarm>(SESSION_BUFFER);
     let mut board = shared.board.subscribe();
+    let mut stopping = shared.stopping.subscribe();
     let mut tenant: Option<(TenantId, u64)> = None;
     let mut tick = tokio::time::interval(MIN_GAP);
     let mut dirty = true;
@@ -65,6 +66,9 @@ where
                 conn.send(&SupervisorOut::Alarm { alarm, queue_name }).await;
             }
             Ok(()) = board.changed() => dirty = true,
+            Ok(()) = stopping.changed() => {
+                conn.close(close::GOING_AWAY, "server shutting down").await;
+            }
             _ = tick.tick() => {
                 if let Some((t, _)) = tenant
                     && (dirty || last.elapsed() >= REFRESH)

@@ -169,7 +169,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         engine.clone(),
         switchyard_chat::ChatConfig::default(),
     );
-    let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat));
+    let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat.clone()));
     // TCP_NODELAY: WebSocket pushes are small writes in a row; without it Nagle and
     // delayed ACKs add ~40 ms to an offer that follows a status update.
     use axum::serve::ListenerExt;
@@ -182,6 +182,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         .context("HTTP server")?;
 
     tracing::info!("shutting down: stopping the router, flushing the event log");
+    chat.shutdown().await;
     engine.shutdown().await;
     let _ = engine_task.await;
     drop(engine);
