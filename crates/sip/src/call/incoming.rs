@@ -45,6 +45,9 @@ pub enum EndReason {
 pub enum IncomingEvent {
     /// The caller ACKed our 200: the call is up.
     Confirmed,
+    /// The caller re-INVITEd (hold, resume, session refresh) with this offer; it was
+    /// answered with our current SDP unchanged. The bridge mirrors hold from here.
+    Reoffer(Option<SessionDescription>),
     /// A DTMF digit arrived by SIP INFO.
     Dtmf(DtmfDigit),
     /// The leg is over.
@@ -63,6 +66,10 @@ pub struct IncomingCall {
     dialog: Option<Dialog>,
     state: IncomingState,
     ok: Option<Vec<u8>>,
+    answer_sdp: Option<SessionDescription>,
+    awaiting_ack: bool,
+    ack_cseq: u32,
+    reinvite: Option<InviteServer>,
     interval: Duration,
     timers: Timers,
     bye: Option<NonInviteClient>,
@@ -90,6 +97,10 @@ impl IncomingCall {
             dialog: None,
             state: IncomingState::Proceeding,
             ok: None,
+            answer_sdp: None,
+            awaiting_ack: false,
+            ack_cseq: 0,
+            reinvite: None,
             interval: config.t1,
             timers: Timers::default(),
             bye: None,
@@ -159,11 +170,57 @@ impl IncomingCall {
             d.confirm();
         }
         self.state = IncomingState::Answered;
+        self.answer_sdp = Some(sdp.clone());
+        self.await_ack(now, self.invite.head().cseq);
+    }
+
+    /// Arms 2xx retransmission (G) and the ACK wait (H) for the 200 in `self.ok`, which
+    /// answers the INVITE with CSeq `cseq` (its ACK carries the same number).
+    fn await_ack(&mut self, now: Time, cseq: u32) {
+        self.awaiting_ack = true;
+        self.ack_cseq = cseq;
+        self.interval = self.config.t1;
         if !self.invite.head().top_via().transport.is_reliable() {
             self.timers.set(Timer::G, now + self.interval);
         }
         self.timers
             .set(Timer::H, now + self.config.transaction_timeout());
+    }
+
+    /// A re-INVITE in the confirmed dialog: answered 200 with our SDP as it stands (RFC
+    /// 3264 §8: an unchanged description keeps its version), or 491 while our previous
+    /// 200 is still unacknowledged.
+    fn reinvite(&mut self, now: Time, req: Request) {
+        if let Some(tx) = &mut self.reinvite {
+            if *tx.key() == ServerKey::of_request(&req) {
+                return tx.handle_message(now, req);
+            }
+        }
+        if self.awaiting_ack || self.state != IncomingState::Confirmed {
+            return self.reply_direct(&req, StatusCode::new(491).expect("valid"));
+        }
+        let Some(dialog) = self.dialog.as_mut() else {
+            return;
+        };
+        if let Err(status) = dialog.handle_request(&req) {
+            return self.reply_direct(&req, status);
+        }
+        let Some(mut tx) = InviteServer::new(&req, self.config) else {
+            return;
+        };
+        let mut b = req
+            .reply(StatusCode::OK)
+            .header("Contact", format!("<{}>", self.contact));
+        if let Some(sdp) = &self.answer_sdp {
+            b = b.body("application/sdp", sdp.to_bytes());
+        }
+        let Ok(ok) = b.build() else { return };
+        self.ok = Some(ok.to_bytes());
+        tx.send_response(now, ok);
+        self.reinvite = Some(tx);
+        self.await_ack(now, req.head().cseq);
+        let offer = SessionDescription::parse(req.body()).ok();
+        self.events.push_back(IncomingEvent::Reoffer(offer));
     }
 
     /// Refuses the call (404 unknown number, 486 busy, 488 no codec, 480 closed...).
@@ -195,6 +252,7 @@ impl IncomingCall {
 
     fn end(&mut self, reason: EndReason) {
         self.state = IncomingState::Ended;
+        self.awaiting_ack = false;
         self.timers.clear();
         self.events.push_back(IncomingEvent::Ended(reason));
     }
@@ -213,12 +271,20 @@ impl IncomingCall {
             Method::Invite if same_tx => self.tx.handle_message(now, req),
             Method::Ack if same_tx && self.ok.is_none() => self.tx.handle_message(now, req),
             Method::Ack => {
+                // Only the ACK for the pending 2xx counts (not one for a 491, say).
+                if req.head().cseq != self.ack_cseq {
+                    return;
+                }
+                if self.awaiting_ack {
+                    self.awaiting_ack = false;
+                    self.timers.clear();
+                }
                 if self.state == IncomingState::Answered {
                     self.state = IncomingState::Confirmed;
-                    self.timers.clear();
                     self.events.push_back(IncomingEvent::Confirmed);
                 }
             }
+            Method::Invite if self.matches_dialog(&req) => self.reinvite(now, req),
             Method::Cancel => {
                 // §9.2: 200 to the CANCEL; only a call not yet answered is terminated.
                 self.reply_direct(&req, StatusCode::OK);
@@ -230,8 +296,8 @@ impl IncomingCall {
                 }
             }
             Method::Bye | Method::Info => self.in_dialog(req),
-            // Re-INVITE/UPDATE (hold) is mirrored once agent legs exist; until then refuse
-            // the change and keep the session as it is (RFC 3261 §14.2).
+            // UPDATE and other in-dialog methods: refuse the change and keep the session
+            // as it is (RFC 3261 §14.2).
             _ => self.reply_direct(&req, StatusCode::NOT_ACCEPTABLE_HERE),
         }
     }
@@ -268,6 +334,10 @@ impl IncomingCall {
     /// the INVITE's own Via host).
     pub fn handle_timeout(&mut self, now: Time) {
         self.tx.handle_timeout(now);
+        if let Some(re) = &mut self.reinvite {
+            re.handle_timeout(now);
+            while re.poll_event().is_some() {}
+        }
         if let Some(bye) = &mut self.bye {
             bye.handle_timeout(now);
         }
@@ -310,6 +380,7 @@ impl IncomingCall {
         self.transmits
             .pop_front()
             .or_else(|| self.tx.poll_transmit())
+            .or_else(|| self.reinvite.as_mut().and_then(InviteServer::poll_transmit))
             .or_else(|| self.bye.as_mut().and_then(NonInviteClient::poll_transmit))
     }
 
@@ -341,6 +412,10 @@ impl IncomingCall {
     pub fn is_finished(&self) -> bool {
         self.state == IncomingState::Ended
             && self.tx.is_terminated()
+            && self
+                .reinvite
+                .as_ref()
+                .is_none_or(InviteServer::is_terminated)
             && self.bye.as_ref().is_none_or(NonInviteClient::is_terminated)
     }
 }

@@ -255,3 +255,60 @@ fn a_200_never_acked_is_torn_down_with_bye() {
         Some(IncomingEvent::Ended(EndReason::NoAck))
     );
 }
+
+#[test]
+fn reinvite_for_hold_is_answered_with_our_sdp_and_reported() {
+    let mut leg = leg();
+    let sdp = our_answer(&leg);
+    leg.answer(ms(0), &sdp);
+    leg.handle_request(ms(50), in_dialog("ACK", 1, "a1", "", ""));
+    statuses(&mut leg);
+    leg.poll_event();
+    let hold = OFFER.replace(
+        "m=audio 30000 RTP/AVP 0 101",
+        "m=audio 30000 RTP/AVP 0 101\r\na=sendonly",
+    );
+    let reinvite = in_dialog(
+        "INVITE",
+        2,
+        "re1",
+        "Contact: <sip:caller@198.51.100.7:5060>\r\nContent-Type: application/sdp\r\n",
+        &hold,
+    );
+    leg.handle_request(ms(10_000), reinvite.clone());
+    let sent: Vec<Transmit> = std::iter::from_fn(|| leg.poll_transmit()).collect();
+    let codes: Vec<u16> = sent
+        .iter()
+        .filter_map(|t| match Message::parse(&t.0) {
+            Ok(Message::Response(r)) => Some(r.status().code()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(codes, [100, 200]);
+    let Ok(Message::Response(ok)) = Message::parse(&sent[1].0) else {
+        panic!()
+    };
+    assert_eq!(
+        SessionDescription::parse(ok.body()).unwrap(),
+        sdp,
+        "our SDP, unchanged"
+    );
+    let Some(IncomingEvent::Reoffer(Some(offer))) = leg.poll_event() else {
+        panic!()
+    };
+    assert_eq!(offer.media[0].direction, crate::sdp::Direction::SendOnly);
+    // A second re-INVITE before the ACK is glare: 491.
+    leg.handle_request(ms(10_100), in_dialog("INVITE", 3, "re2", "", ""));
+    assert_eq!(statuses(&mut leg), [491]);
+    // The ACK for the 491 does not count as the ACK for our 200.
+    leg.handle_request(ms(10_150), in_dialog("ACK", 3, "re2", "", ""));
+    leg.handle_timeout(ms(10_500));
+    assert_eq!(statuses(&mut leg), [200], "still retransmitting the 200");
+    // The retransmitted re-INVITE is absorbed; the ACK stops our 200 retransmissions.
+    leg.handle_request(ms(10_200), reinvite);
+    leg.handle_request(ms(10_300), in_dialog("ACK", 2, "a2", "", ""));
+    statuses(&mut leg);
+    leg.handle_timeout(ms(20_000));
+    assert!(statuses(&mut leg).is_empty());
+    assert_eq!(leg.state(), IncomingState::Confirmed);
+}
