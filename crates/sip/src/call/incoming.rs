@@ -191,10 +191,9 @@ impl IncomingCall {
     /// 3264 §8: an unchanged description keeps its version), or 491 while our previous
     /// 200 is still unacknowledged.
     fn reinvite(&mut self, now: Time, req: Request) {
-        if let Some(tx) = &mut self.reinvite {
-            if *tx.key() == ServerKey::of_request(&req) {
-                return tx.handle_message(now, req);
-            }
+        let key = ServerKey::of_request(&req);
+        if let Some(tx) = self.reinvite.as_mut().filter(|tx| *tx.key() == key) {
+            return tx.handle_message(now, req);
         }
         if self.awaiting_ack || self.state != IncomingState::Confirmed {
             return self.reply_direct(&req, StatusCode::new(491).expect("valid"));
