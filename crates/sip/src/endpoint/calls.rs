@@ -1,13 +1,12 @@
 //! Incoming calls in the endpoint: routing requests to [`IncomingCall`] legs and the
 //! call-control methods the server uses. Enabled by `EndpointConfig::accept_calls`.
 
-use super::{Datagram, Endpoint, EndpointEvent};
+use super::{Endpoint, EndpointEvent};
 use crate::call::{IncomingCall, IncomingEvent};
-use crate::message::{Request, Response};
+use crate::message::Request;
 use crate::registrar::CredentialStore;
 use crate::sdp::SessionDescription;
-use crate::transaction::ServerKey;
-use crate::types::{Method, StatusCode, Tag};
+use crate::types::{StatusCode, Tag};
 use std::net::SocketAddr;
 use switchyard_core::Time;
 
@@ -32,22 +31,6 @@ impl<S: CredentialStore> Endpoint<S> {
         format!("{:x}c{:x}", self.config.id_seed, self.next_id)
     }
 
-    /// Routes a request to the leg it belongs to; returns it back if none claims it.
-    pub(super) fn route_to_call(&mut self, now: Time, req: Request) -> Option<Request> {
-        let key = ServerKey::of_request(&req);
-        let cancelled = ServerKey::cancelled_invite(&req);
-        let leg = self.calls.values_mut().find(|(_, leg)| {
-            *leg.key() == key || cancelled.as_ref() == Some(leg.key()) || leg.matches_dialog(&req)
-        });
-        match leg {
-            Some((_, leg)) => {
-                leg.handle_request(now, req);
-                None
-            }
-            None => Some(req),
-        }
-    }
-
     /// Starts a leg for a new INVITE (no To-tag) and reports it.
     pub(super) fn new_call(&mut self, from: SocketAddr, req: Request) {
         let tag = Tag::new(format!("sy{}", self.mint_id()));
@@ -57,13 +40,14 @@ impl<S: CredentialStore> Endpoint<S> {
             .map(|a| a.to_string())
             .unwrap_or_default();
         let contact = format!("sip:switchyard@{host}");
-        let Some(leg) = IncomingCall::new(req.clone(), self.config.timers, tag, contact) else {
+        let Some(leg) = IncomingCall::new(req.clone(), self.config.timers, tag.clone(), contact)
+        else {
             return;
         };
         self.next_call += 1;
         let call = CallHandle(self.next_call);
         let offer = leg.offer();
-        self.calls.insert(call, (from, leg));
+        self.legs.insert_incoming(call, from, leg, tag);
         let new = NewCall {
             call,
             invite: req,
@@ -71,55 +55,6 @@ impl<S: CredentialStore> Endpoint<S> {
         };
         self.events
             .push_back(EndpointEvent::IncomingCall(Box::new(new)));
-    }
-
-    /// Responses to our BYEs.
-    pub(super) fn route_response_to_call(&mut self, now: Time, resp: &Response) {
-        if resp.head().cseq_method != Method::Bye {
-            return;
-        }
-        for (_, leg) in self.calls.values_mut() {
-            if leg.invite().head().call_id == resp.head().call_id {
-                leg.handle_response(now, resp.clone());
-            }
-        }
-    }
-
-    pub(super) fn drain_calls(&mut self) {
-        let mut finished = Vec::new();
-        for (call, (peer, leg)) in &mut self.calls {
-            self.out.extend(
-                std::iter::from_fn(|| leg.poll_transmit()).map(|t| Datagram {
-                    to: *peer,
-                    bytes: t.0,
-                }),
-            );
-            while let Some(event) = leg.poll_event() {
-                self.events
-                    .push_back(EndpointEvent::Call { call: *call, event });
-            }
-            if leg.is_finished() {
-                finished.push(*call);
-            }
-        }
-        for call in finished {
-            self.calls.remove(&call);
-        }
-    }
-
-    pub(super) fn calls_timeout(&mut self, now: Time) {
-        for (_, leg) in self.calls.values_mut() {
-            if leg.poll_timeout().is_some_and(|t| t <= now) {
-                leg.handle_timeout(now);
-            }
-        }
-    }
-
-    pub(super) fn calls_next_timeout(&self) -> Option<Time> {
-        self.calls
-            .values()
-            .filter_map(|(_, leg)| leg.poll_timeout())
-            .min()
     }
 
     fn with_call(
@@ -134,7 +69,7 @@ impl<S: CredentialStore> Endpoint<S> {
             .map(|a| a.to_string())
             .unwrap_or_default();
         let via = format!("SIP/2.0/UDP {via_host};branch=z9hG4bK{}", self.mint_id());
-        let Some((_, leg)) = self.calls.get_mut(&call) else {
+        let Some(leg) = self.legs.incoming_mut(call) else {
             return false;
         };
         f(leg, via);
@@ -169,7 +104,12 @@ impl<S: CredentialStore> Endpoint<S> {
 
     /// Live incoming calls.
     pub fn call_count(&self) -> usize {
-        self.calls.len()
+        self.legs.incoming_count()
+    }
+
+    /// Live calls we placed to agents.
+    pub fn outgoing_count(&self) -> usize {
+        self.legs.outgoing_count()
     }
 }
 

@@ -8,6 +8,7 @@
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
 mod calls;
+mod legs;
 mod limit;
 mod outgoing;
 mod qualify;
@@ -121,8 +122,7 @@ pub struct Endpoint<S> {
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
     limiter: Limiter,
-    calls: HashMap<CallHandle, (SocketAddr, crate::call::IncomingCall)>,
-    outgoing: HashMap<CallHandle, (SocketAddr, crate::call::OutgoingCall)>,
+    legs: legs::Legs,
     next_call: u64,
     limited: std::collections::HashSet<std::net::IpAddr>,
     next_id: u64,
@@ -142,8 +142,7 @@ impl<S: CredentialStore> Endpoint<S> {
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
-            calls: HashMap::new(),
-            outgoing: HashMap::new(),
+            legs: legs::Legs::default(),
             next_call: 0,
             limited: Default::default(),
             next_id: 0,
@@ -177,10 +176,9 @@ impl<S: CredentialStore> Endpoint<S> {
             Ok(Message::Request(req)) => self.handle_request(now, from, req),
             Ok(Message::Response(resp)) => {
                 // §18.1.2: a response matching no client transaction is dropped.
-                let Some(resp) = self.route_response_to_outgoing(now, resp) else {
+                let Some(resp) = self.legs.route_response(now, resp) else {
                     return self.drain(now);
                 };
-                self.route_response_to_call(now, &resp);
                 let key = ClientKey::of_response(&resp);
                 if let Some((_, t)) = key.and_then(|k| self.clients.get_mut(&k)) {
                     t.handle_message(now, resp);
@@ -197,10 +195,7 @@ impl<S: CredentialStore> Endpoint<S> {
     }
 
     fn handle_request(&mut self, now: Time, from: SocketAddr, req: Request) {
-        let Some(req) = self.route_to_call(now, req) else {
-            return;
-        };
-        let Some(req) = self.route_request_to_outgoing(now, req) else {
+        let Some(req) = self.legs.route_request(now, req) else {
             return;
         };
         let key = ServerKey::of_request(&req);
@@ -294,8 +289,7 @@ impl<S: CredentialStore> Endpoint<S> {
         for (_, t) in self.clients.values_mut() {
             t.handle_timeout(now);
         }
-        self.calls_timeout(now);
-        self.outgoing_timeout(now);
+        self.legs.timeout(now);
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
@@ -354,8 +348,7 @@ impl<S: CredentialStore> Endpoint<S> {
     fn drain(&mut self, now: Time) {
         self.qualify(now);
         self.drain_clients(now);
-        self.drain_calls();
-        self.drain_outgoing();
+        self.legs.drain(&mut self.out, &mut self.events);
         let mut finished = Vec::new();
         for (key, (peer, tx)) in &mut self.servers {
             let (transmits, terminated) = match tx {
@@ -419,8 +412,7 @@ impl<S: CredentialStore> Endpoint<S> {
         tx.chain(clients)
             .chain(self.registrar.poll_timeout())
             .chain(qualify)
-            .chain(self.calls_next_timeout())
-            .chain(self.outgoing_next_timeout())
+            .chain(self.legs.next_timeout())
             .min()
     }
 

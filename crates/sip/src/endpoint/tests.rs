@@ -423,3 +423,55 @@ fn placing_a_call_to_a_registered_agent_and_cancelling_it() {
         })
     );
 }
+
+#[test]
+fn many_concurrent_calls_route_by_index_to_the_right_leg() {
+    let config = EndpointConfig {
+        accept_calls: true,
+        advertised: Some("192.0.2.1:5060".parse().unwrap()),
+        rate_limit: None,
+        ..EndpointConfig::default()
+    };
+    let mut ep = Endpoint::new(config, Store, b"secret");
+    let mut calls = Vec::new();
+    for i in 0..300 {
+        let invite = String::from_utf8(msg(
+            "INVITE",
+            &format!("many{i}"),
+            "Contact: <sip:c@192.0.2.9:5062>\r\n",
+        ))
+        .unwrap()
+        .replace("Call-ID: ep-1", &format!("Call-ID: many-{i}"));
+        ep.handle_datagram(T0, peer(), invite.as_bytes());
+        let Some(EndpointEvent::IncomingCall(new)) = ep.poll_event() else {
+            panic!()
+        };
+        ep.ring(T0, new.call, None);
+        calls.push(new.call);
+    }
+    let ringing: Vec<crate::Response> = std::iter::from_fn(|| ep.poll_transmit())
+        .filter_map(|d| match Message::parse(&d.bytes) {
+            Ok(Message::Response(r)) if r.status() == StatusCode::RINGING => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ringing.len(), 300);
+    assert_eq!(ep.call_count(), 300);
+    // Caller 137 gives up: CANCEL reaches exactly that leg.
+    let cancel = String::from_utf8(msg("CANCEL", "many137", ""))
+        .unwrap()
+        .replace("Call-ID: ep-1", "Call-ID: many-137");
+    ep.handle_datagram(T0, peer(), cancel.as_bytes());
+    assert_eq!(
+        sent(&mut ep).iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+        [200, 487]
+    );
+    assert_eq!(
+        ep.poll_event(),
+        Some(EndpointEvent::Call {
+            call: calls[137],
+            event: CallEvent::Ended(crate::call::EndReason::Cancelled)
+        })
+    );
+    assert_eq!(ep.poll_event(), None, "no other leg was touched");
+}
