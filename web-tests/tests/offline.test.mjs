@@ -131,3 +131,44 @@ test('a max-depth overflow shows as an alarm on the dashboard as it fires', asyn
   await alarm.filter({ hasText: /max depth/ }).waitFor(T);
   await shot(sup, 'supervisor-alarm');
 });
+
+test('a signed priority token in the widget tag puts the customer ahead', async () => {
+  const tenants = await api('GET', '/tenants?name=demo');
+  const demo = tenants.items.find((t) => t.name === 'demo');
+  await api('POST', `/tenants/${demo.id}/queues`, { name: 'vip', numbers: ['598'] });
+  const r = await fetch(`${server.base}/chat/v1/priority-tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ priority: 10, ttl_secs: 600 }),
+  });
+  const { token } = await r.json();
+  assert.match(token, /^10\.\d+\.[0-9a-f]{64}$/);
+  const tag = (extra) => `<!doctype html><html><body>
+    <script src="${server.base}/widget.js" data-queue="598" data-tenant="demo" ${extra}></script></body></html>`;
+  const site = createServer((req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(req.url === '/vip' ? tag(`data-priority-token="${token}"`) : req.url === '/forged'
+      ? tag(`data-priority-token="${token.replace(/^10\./, '99.')}"`) : tag(''));
+  });
+  await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
+  const at = (path) => `http://127.0.0.1:${site.address().port}${path}`;
+  try {
+    const join = async (path, name) => {
+      const p = await browser.context.newPage();
+      await p.goto(at(path));
+      await p.locator('[data-testid=sy-launcher]').click();
+      await p.locator('[data-testid=sy-name]').fill(name);
+      await p.locator('[data-testid=sy-join]').click();
+      return p;
+    };
+    const gus = await join('/', 'Gus');
+    await gus.locator('[data-testid=sy-position]').filter({ hasText: /^1$/ }).waitFor(T);
+    const hal = await join('/vip', 'Hal');
+    await hal.locator('[data-testid=sy-position]').filter({ hasText: /^1$/ }).waitFor(T);
+    await gus.locator('[data-testid=sy-position]').filter({ hasText: /^2$/ }).waitFor(T);
+    const eve = await join('/forged', 'Mallory');
+    await eve.locator('[data-testid=sy-error]').filter({ hasText: /priority_token/ }).waitFor(T);
+  } finally {
+    site.close();
+  }
+});
