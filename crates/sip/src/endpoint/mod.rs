@@ -206,8 +206,19 @@ impl<S: CredentialStore> Endpoint<S> {
             }
             return;
         }
+        // §8.2.2.3: options in Require that we do not support (we support none) get 420.
+        let required: Vec<String> = req
+            .header("Require")
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if !required.is_empty() && !matches!(req.method(), Method::Ack | Method::Cancel) {
+            return self.refuse_extensions(now, from, key, &req, &required);
+        }
         match req.method() {
-            // An ACK without a transaction acknowledges a 2xx: dialogs are not wired yet.
+            // An ACK that matched no transaction and no leg: nothing to do.
             Method::Ack => {}
             Method::Invite if self.config.accept_calls && req.head().to.tag().is_none() => {
                 self.new_call(from, req);
@@ -254,6 +265,37 @@ impl<S: CredentialStore> Endpoint<S> {
                 self.servers
                     .insert(key, (from, ServerTx::NonInvite(Box::new(t))));
             }
+        }
+    }
+
+    fn refuse_extensions(
+        &mut self,
+        now: Time,
+        from: SocketAddr,
+        key: ServerKey,
+        req: &Request,
+        options: &[String],
+    ) {
+        let Ok(resp) = req
+            .reply(StatusCode::new(420).expect("valid"))
+            .header("Unsupported", options.join(", "))
+            .build()
+        else {
+            return;
+        };
+        let tx = if req.method() == Method::Invite {
+            InviteServer::new(req, self.config.timers).map(|mut t| {
+                t.send_response(now, resp);
+                ServerTx::Invite(Box::new(t))
+            })
+        } else {
+            NonInviteServer::new(req, self.config.timers).map(|mut t| {
+                t.send_response(now, resp);
+                ServerTx::NonInvite(Box::new(t))
+            })
+        };
+        if let Some(tx) = tx {
+            self.servers.insert(key, (from, tx));
         }
     }
 

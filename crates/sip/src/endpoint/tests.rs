@@ -475,3 +475,25 @@ fn many_concurrent_calls_route_by_index_to_the_right_leg() {
     );
     assert_eq!(ep.poll_event(), None, "no other leg was touched");
 }
+
+#[test]
+fn required_extensions_we_lack_get_420_with_unsupported() {
+    let mut ep = endpoint();
+    let bext01 = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/torture/bext01.dat"
+    ))
+    .unwrap();
+    ep.handle_datagram(T0, peer(), &bext01);
+    let d = ep.poll_transmit().unwrap();
+    let Ok(Message::Response(r)) = Message::parse(&d.bytes) else {
+        panic!()
+    };
+    assert_eq!(r.status().code(), 420);
+    assert_eq!(
+        r.header("Unsupported"),
+        ["nothingSupportsThis, nothingSupportsThisEither"]
+    );
+    ep.handle_datagram(T0, peer(), &msg("INVITE", "rq1", "Require: 100rel\r\n"));
+    assert_eq!(sent(&mut ep), [(peer(), 100), (peer(), 420)]);
+}
