@@ -105,12 +105,18 @@ impl StatusCode {
     pub const FORBIDDEN: StatusCode = StatusCode(403);
     /// 404 Not Found.
     pub const NOT_FOUND: StatusCode = StatusCode(404);
+    /// 405 Method Not Allowed.
+    pub const METHOD_NOT_ALLOWED: StatusCode = StatusCode(405);
     /// 408 Request Timeout.
     pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
     /// 416 Unsupported URI Scheme.
     pub const UNSUPPORTED_URI_SCHEME: StatusCode = StatusCode(416);
+    /// 420 Bad Extension.
+    pub const BAD_EXTENSION: StatusCode = StatusCode(420);
     /// 423 Interval Too Brief.
     pub const INTERVAL_TOO_BRIEF: StatusCode = StatusCode(423);
+    /// 480 Temporarily Unavailable.
+    pub const TEMPORARILY_UNAVAILABLE: StatusCode = StatusCode(480);
     /// 481 Call/Transaction Does Not Exist.
     pub const NO_TRANSACTION: StatusCode = StatusCode(481);
     /// 486 Busy Here.
@@ -119,6 +125,8 @@ impl StatusCode {
     pub const REQUEST_TERMINATED: StatusCode = StatusCode(487);
     /// 488 Not Acceptable Here.
     pub const NOT_ACCEPTABLE_HERE: StatusCode = StatusCode(488);
+    /// 491 Request Pending.
+    pub const REQUEST_PENDING: StatusCode = StatusCode(491);
     /// 500 Server Internal Error.
     pub const SERVER_ERROR: StatusCode = StatusCode(500);
     /// 501 Not Implemented.
@@ -185,6 +193,7 @@ impl StatusCode {
             486 => "Busy Here",
             487 => "Request Terminated",
             488 => "Not Acceptable Here",
+            491 => "Request Pending",
             500 => "Server Internal Error",
             501 => "Not Implemented",
             503 => "Service Unavailable",

@@ -196,7 +196,7 @@ impl IncomingCall {
             return tx.handle_message(now, req);
         }
         if self.awaiting_ack || self.state != IncomingState::Confirmed {
-            return self.reply_direct(&req, StatusCode::new(491).expect("valid"));
+            return self.reply_direct(&req, StatusCode::REQUEST_PENDING);
         }
         let Some(dialog) = self.dialog.as_mut() else {
             return;
@@ -234,7 +234,7 @@ impl IncomingCall {
     pub fn hangup(&mut self, now: Time, via: &str) {
         match self.state {
             IncomingState::Proceeding => {
-                self.respond(now, StatusCode::new(480).expect("valid"), None);
+                self.respond(now, StatusCode::TEMPORARILY_UNAVAILABLE, None);
                 self.end(EndReason::Rejected);
             }
             IncomingState::Answered | IncomingState::Confirmed => {

@@ -227,7 +227,7 @@ impl<S: CredentialStore> Endpoint<S> {
                 let Some(mut t) = InviteServer::new(&req, self.config.timers) else {
                     return;
                 };
-                if let Ok(resp) = req.reply(StatusCode::new(480).expect("valid")).build() {
+                if let Ok(resp) = req.reply(StatusCode::TEMPORARILY_UNAVAILABLE).build() {
                     t.send_response(now, resp);
                 }
                 self.servers
@@ -250,7 +250,7 @@ impl<S: CredentialStore> Endpoint<S> {
                     Method::Cancel => self.cancel(now, &req),
                     Method::Bye => req.reply(StatusCode::NO_TRANSACTION).build(),
                     _ => req
-                        .reply(StatusCode::new(405).expect("valid"))
+                        .reply(StatusCode::METHOD_NOT_ALLOWED)
                         .header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
                         .build(),
                 };
@@ -277,7 +277,7 @@ impl<S: CredentialStore> Endpoint<S> {
         options: &[String],
     ) {
         let Ok(resp) = req
-            .reply(StatusCode::new(420).expect("valid"))
+            .reply(StatusCode::BAD_EXTENSION)
             .header("Unsupported", options.join(", "))
             .build()
         else {

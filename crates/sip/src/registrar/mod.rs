@@ -147,7 +147,7 @@ impl Registrar {
         store: &dyn CredentialStore,
     ) -> Result<Response> {
         if req.method() != Method::Register {
-            return req.reply(StatusCode::new(405).expect("valid")).build();
+            return req.reply(StatusCode::METHOD_NOT_ALLOWED).build();
         }
         let creds = req
             .header("Authorization")
