@@ -102,6 +102,9 @@ pub struct ResponseBuilder {
     status: StatusCode,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    // Where the To value ended before a default (stateless) tag was appended, so that
+    // `to_tag` replaces only that default, never a tag the request carried.
+    default_tag_at: Option<usize>,
 }
 
 impl Request {
@@ -131,6 +134,7 @@ impl Request {
             status,
             headers,
             body: Vec::new(),
+            default_tag_at: None,
         };
         if status != StatusCode::TRYING && self.head.to.tag().is_none() {
             let top = header_values(&self.inner.headers, "Via")
@@ -139,16 +143,22 @@ impl Request {
             let from = self.head.from.tag().unwrap_or_default();
             let tag = stateless_tag(self.head.call_id.as_str(), from, &top);
             b = b.to_tag(&tag);
+            b.default_tag_at = b
+                .headers
+                .iter()
+                .find(|(n, _)| n == "To")
+                .and_then(|(_, v)| v.rfind(";tag="));
         }
         b
     }
 }
 
 impl ResponseBuilder {
-    /// Sets the To-tag (replacing a default one; a tag the request already had is kept).
+    /// Sets the To-tag: replaces the default one `reply` added; a tag the request already
+    /// had (an in-dialog request) is kept.
     pub fn to_tag(mut self, tag: &Tag) -> Self {
         if let Some((_, to)) = self.headers.iter_mut().find(|(n, _)| n == "To") {
-            if let Some(i) = to.find(";tag=sy") {
+            if let Some(i) = self.default_tag_at.take() {
                 to.truncate(i);
             }
             if !to.to_ascii_lowercase().contains("tag=") {
@@ -229,5 +239,52 @@ impl RequestBuilder {
             Ok(Message::Request(r)) => Ok(r),
             _ => Err(Error::ApiMisuse("built request does not parse")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(to: &str) -> Request {
+        RequestBuilder::new(Method::Bye, "sip:a@192.0.2.1")
+            .header("Via", "SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKb1")
+            .header("From", "<sip:b@example.com>;tag=peer")
+            .header("To", to)
+            .header("Call-ID", "c1")
+            .header("CSeq", "2 BYE")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn to_tag_replaces_only_the_default_tag() {
+        let fresh = request("<sip:a@example.com>");
+        let r = fresh
+            .reply(StatusCode::OK)
+            .to_tag(&Tag::new("mine"))
+            .build()
+            .unwrap();
+        assert_eq!(r.head().to.tag(), Some("mine"));
+        let default = fresh.reply(StatusCode::OK).build().unwrap();
+        assert!(default.head().to.tag().is_some_and(|t| t.starts_with("sy")));
+        // An in-dialog request already carries our tag (which may well start with "sy").
+        let in_dialog = request("<sip:a@example.com>;tag=sy42");
+        let r = in_dialog
+            .reply(StatusCode::OK)
+            .to_tag(&Tag::new("other"))
+            .build()
+            .unwrap();
+        assert_eq!(r.head().to.tag(), Some("sy42"));
+        assert_eq!(
+            in_dialog
+                .reply(StatusCode::TRYING)
+                .build()
+                .unwrap()
+                .head()
+                .to
+                .tag(),
+            Some("sy42")
+        );
     }
 }
