@@ -168,6 +168,11 @@ impl Registrar {
             Verdict::Challenge { stale } => self.challenge(now, req, stale),
             Verdict::Replay => self.challenge(now, req, false),
             Verdict::WrongCredentials { username } => {
+                // Guessed user names must not grow this map without bound; losing the
+                // counts only delays someone's 403.
+                if self.failures.len() >= 10_000 && !self.failures.contains_key(&username) {
+                    self.failures.clear();
+                }
                 let n = self.failures.entry(username.clone()).or_default();
                 *n += 1;
                 if *n >= self.config.max_failures {
