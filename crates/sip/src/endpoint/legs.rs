@@ -159,11 +159,13 @@ impl Legs {
     }
 
     /// Collects output of the legs touched since the last drain; forgets finished legs.
+    /// Returns the earliest timer among the drained legs.
     pub(crate) fn drain(
         &mut self,
         out: &mut VecDeque<Datagram>,
         events: &mut VecDeque<EndpointEvent>,
-    ) {
+    ) -> Option<Time> {
+        let mut next: Option<Time> = None;
         for call in std::mem::take(&mut self.dirty) {
             let finished = if let Some((peer, leg)) = self.incoming.get_mut(&call) {
                 out.extend(
@@ -175,6 +177,7 @@ impl Legs {
                 while let Some(event) = leg.poll_event() {
                     events.push_back(EndpointEvent::Call { call, event });
                 }
+                next = [next, leg.poll_timeout()].into_iter().flatten().min();
                 leg.is_finished()
             } else if let Some((peer, leg)) = self.outgoing.get_mut(&call) {
                 out.extend(
@@ -186,6 +189,7 @@ impl Legs {
                 while let Some(event) = leg.poll_event() {
                     events.push_back(EndpointEvent::Outgoing { call, event });
                 }
+                next = [next, leg.poll_timeout()].into_iter().flatten().min();
                 leg.is_finished()
             } else {
                 false
@@ -194,6 +198,7 @@ impl Legs {
                 self.remove(call);
             }
         }
+        next
     }
 
     fn remove(&mut self, call: CallHandle) {

@@ -24,7 +24,7 @@ use crate::transaction::{InviteServer, NonInviteServer, ServerKey, TimerConfig};
 use crate::types::{Method, StatusCode};
 use limit::Limiter;
 use qualify::Qualifier;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 use switchyard_core::Time;
@@ -119,6 +119,11 @@ pub struct Endpoint<S> {
     store: S,
     registrar: Registrar,
     servers: HashMap<ServerKey, (SocketAddr, ServerTx)>,
+    // Transactions touched since the last drain; only they are polled (O(touched), not
+    // O(live)). `deadline` is a lower bound of every timer, exact after handle_timeout.
+    dirty_servers: HashSet<ServerKey>,
+    dirty_clients: HashSet<ClientKey>,
+    deadline: Option<Time>,
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
     limiter: Limiter,
@@ -139,6 +144,9 @@ impl<S: CredentialStore> Endpoint<S> {
             store,
             registrar,
             servers: HashMap::new(),
+            dirty_servers: HashSet::new(),
+            dirty_clients: HashSet::new(),
+            deadline: None,
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
@@ -179,9 +187,12 @@ impl<S: CredentialStore> Endpoint<S> {
                 let Some(resp) = self.legs.route_response(now, resp) else {
                     return self.drain(now);
                 };
-                let key = ClientKey::of_response(&resp);
-                if let Some((_, t)) = key.and_then(|k| self.clients.get_mut(&k)) {
-                    t.handle_message(now, resp);
+                let key = ClientKey::of_response(&resp).filter(|k| self.clients.contains_key(k));
+                if let Some(key) = key {
+                    if let Some((_, t)) = self.clients.get_mut(&key) {
+                        t.handle_message(now, resp);
+                    }
+                    self.dirty_clients.insert(key);
                 }
             }
             Err(e) => {
@@ -204,6 +215,7 @@ impl<S: CredentialStore> Endpoint<S> {
                 ServerTx::Invite(t) => t.handle_message(now, req),
                 ServerTx::NonInvite(t) => t.handle_message(now, req),
             }
+            self.dirty_servers.insert(key);
             return;
         }
         // §8.2.2.3: options in Require that we do not support (we support none) get 420.
@@ -230,8 +242,7 @@ impl<S: CredentialStore> Endpoint<S> {
                 if let Ok(resp) = req.reply(StatusCode::TEMPORARILY_UNAVAILABLE).build() {
                     t.send_response(now, resp);
                 }
-                self.servers
-                    .insert(key, (from, ServerTx::Invite(Box::new(t))));
+                self.add_server(key, (from, ServerTx::Invite(Box::new(t))));
             }
             method => {
                 let Some(mut t) = NonInviteServer::new(&req, self.config.timers) else {
@@ -262,8 +273,7 @@ impl<S: CredentialStore> Endpoint<S> {
                         }
                     }
                 }
-                self.servers
-                    .insert(key, (from, ServerTx::NonInvite(Box::new(t))));
+                self.add_server(key, (from, ServerTx::NonInvite(Box::new(t))));
             }
         }
     }
@@ -295,7 +305,7 @@ impl<S: CredentialStore> Endpoint<S> {
             })
         };
         if let Some(tx) = tx {
-            self.servers.insert(key, (from, tx));
+            self.add_server(key, (from, tx));
         }
     }
 
@@ -303,6 +313,9 @@ impl<S: CredentialStore> Endpoint<S> {
     /// anything else, 481.
     fn cancel(&mut self, now: Time, cancel: &Request) -> crate::Result<crate::Response> {
         let key = ServerKey::cancelled_invite(cancel);
+        if let Some(k) = &key {
+            self.dirty_servers.insert(k.clone());
+        }
         let pending = key
             .and_then(|k| self.servers.get_mut(&k))
             .and_then(|(_, tx)| match tx {
@@ -322,20 +335,54 @@ impl<S: CredentialStore> Endpoint<S> {
 
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Time) {
-        for (_, tx) in self.servers.values_mut() {
-            match tx {
-                ServerTx::Invite(t) => t.handle_timeout(now),
-                ServerTx::NonInvite(t) => t.handle_timeout(now),
+        for (key, (_, tx)) in &mut self.servers {
+            let due = match tx {
+                ServerTx::Invite(t) => t.poll_timeout(),
+                ServerTx::NonInvite(t) => t.poll_timeout(),
+            };
+            if due.is_some_and(|(at, _)| at <= now) {
+                match tx {
+                    ServerTx::Invite(t) => t.handle_timeout(now),
+                    ServerTx::NonInvite(t) => t.handle_timeout(now),
+                }
+                self.dirty_servers.insert(key.clone());
             }
         }
-        for (_, t) in self.clients.values_mut() {
-            t.handle_timeout(now);
+        for (key, (_, t)) in &mut self.clients {
+            if t.poll_timeout().is_some_and(|(at, _)| at <= now) {
+                t.handle_timeout(now);
+                self.dirty_clients.insert(key.clone());
+            }
         }
         self.legs.timeout(now);
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
         self.drain(now);
+        self.deadline = self.exact_deadline();
+    }
+
+    fn exact_deadline(&self) -> Option<Time> {
+        let servers = self.servers.values().filter_map(|(_, tx)| match tx {
+            ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
+            ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
+        });
+        let clients = self
+            .clients
+            .values()
+            .filter_map(|(_, t)| t.poll_timeout().map(|(at, _)| at));
+        servers.chain(clients).chain(self.legs.next_timeout()).min()
+    }
+
+    fn lower_deadline(&mut self, at: Option<Time>) {
+        if let Some(at) = at {
+            self.deadline = Some(self.deadline.map_or(at, |d| d.min(at)));
+        }
+    }
+
+    fn add_server(&mut self, key: ServerKey, entry: (SocketAddr, ServerTx)) {
+        self.dirty_servers.insert(key.clone());
+        self.servers.insert(key, entry);
     }
 
     fn qualify(&mut self, now: Time) {
@@ -354,6 +401,7 @@ impl<S: CredentialStore> Endpoint<S> {
         {
             if let Some(t) = NonInviteClient::new(now, probe.request, self.config.timers) {
                 self.qualifier.sent(t.key().clone(), probe.target);
+                self.dirty_clients.insert(t.key().clone());
                 self.clients.insert(t.key().clone(), (probe.to, t));
             }
         }
@@ -361,7 +409,11 @@ impl<S: CredentialStore> Endpoint<S> {
 
     fn drain_clients(&mut self, now: Time) {
         let mut finished = Vec::new();
-        for (key, (peer, t)) in &mut self.clients {
+        let mut next = None;
+        for key in std::mem::take(&mut self.dirty_clients) {
+            let Some((peer, t)) = self.clients.get_mut(&key) else {
+                continue;
+            };
             self.out
                 .extend(std::iter::from_fn(|| t.poll_transmit()).map(|x| Datagram {
                     to: *peer,
@@ -373,14 +425,19 @@ impl<S: CredentialStore> Endpoint<S> {
                     ClientEvent::Timeout => Some(false),
                     _ => None,
                 };
-                if let (Some(alive), Some((aor, uri))) = (alive, self.qualifier.finished(key)) {
+                if let (Some(alive), Some((aor, uri))) = (alive, self.qualifier.finished(&key)) {
                     self.registrar.set_alive(now, &aor, &uri, alive);
                 }
             }
+            next = [next, t.poll_timeout().map(|(at, _)| at)]
+                .into_iter()
+                .flatten()
+                .min();
             if t.is_terminated() {
-                finished.push(key.clone());
+                finished.push(key);
             }
         }
+        self.lower_deadline(next);
         for key in finished {
             self.qualifier.finished(&key);
             self.clients.remove(&key);
@@ -390,9 +447,19 @@ impl<S: CredentialStore> Endpoint<S> {
     fn drain(&mut self, now: Time) {
         self.qualify(now);
         self.drain_clients(now);
-        self.legs.drain(&mut self.out, &mut self.events);
+        let legs_next = self.legs.drain(&mut self.out, &mut self.events);
+        self.lower_deadline(legs_next);
         let mut finished = Vec::new();
-        for (key, (peer, tx)) in &mut self.servers {
+        let mut next = None;
+        for key in std::mem::take(&mut self.dirty_servers) {
+            let Some((peer, tx)) = self.servers.get_mut(&key) else {
+                continue;
+            };
+            let at = match tx {
+                ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
+                ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
+            };
+            next = [next, at].into_iter().flatten().min();
             let (transmits, terminated) = match tx {
                 ServerTx::Invite(t) => {
                     // AckTimeout needs no action: the caller gave up; the failure was sent.
@@ -415,9 +482,10 @@ impl<S: CredentialStore> Endpoint<S> {
                 bytes: t.0,
             }));
             if terminated {
-                finished.push(key.clone());
+                finished.push(key);
             }
         }
+        self.lower_deadline(next);
         for key in finished {
             self.servers.remove(&key);
         }
@@ -437,24 +505,16 @@ impl<S: CredentialStore> Endpoint<S> {
         self.out.pop_front()
     }
 
-    /// When to call [`handle_timeout`](Self::handle_timeout) next.
+    /// When to call [`handle_timeout`](Self::handle_timeout) next. May be early (a timer
+    /// that was cancelled); never late.
     pub fn poll_timeout(&self) -> Option<Time> {
-        let tx = self.servers.values().filter_map(|(_, tx)| match tx {
-            ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
-            ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
-        });
-        let clients = self
-            .clients
-            .values()
-            .filter_map(|(_, t)| t.poll_timeout().map(|(at, _)| at));
         let qualify = self
             .qualifier
             .next_due()
             .filter(|_| self.config.advertised.is_some());
-        tx.chain(clients)
-            .chain(self.registrar.poll_timeout())
-            .chain(qualify)
-            .chain(self.legs.next_timeout())
+        [self.deadline, self.registrar.poll_timeout(), qualify]
+            .into_iter()
+            .flatten()
             .min()
     }
 

@@ -127,8 +127,13 @@ fn invite_gets_100_then_480_and_the_ack_is_absorbed() {
     assert_eq!(sent(&mut ep), [(peer(), 100), (peer(), 480)]);
     ep.handle_datagram(T0, peer(), &msg("ACK", "i1", ""));
     assert!(sent(&mut ep).is_empty());
-    let i = ep.poll_timeout().unwrap();
-    ep.handle_timeout(i);
+    // poll_timeout may wake us early (the cancelled timer G), never late: timer I ends it.
+    let mut wakeups = 0;
+    while let Some(t) = ep.poll_timeout() {
+        ep.handle_timeout(t);
+        wakeups += 1;
+    }
+    assert!(wakeups <= 2, "{wakeups}");
     assert_eq!(ep.transaction_count(), 0);
 }
 
