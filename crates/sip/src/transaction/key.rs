@@ -129,6 +129,29 @@ mod tests {
     }
 
     #[test]
+    fn same_branch_from_another_sent_by_is_another_transaction() {
+        let a = request("OPTIONS", "UDP");
+        let text = String::from_utf8(a.to_bytes())
+            .unwrap()
+            .replace("192.0.2.1:5060", "192.0.2.99:5060");
+        let Ok(crate::Message::Request(b)) = crate::Message::parse(text.as_bytes()) else {
+            panic!()
+        };
+        assert_ne!(ServerKey::of_request(&a), ServerKey::of_request(&b));
+        // RFC 2543 peers (no magic cookie) are matched on the request's identity instead.
+        let old = String::from_utf8(a.to_bytes())
+            .unwrap()
+            .replace("branch=z9hG4bKtest1", "branch=1234");
+        let Ok(crate::Message::Request(old)) = crate::Message::parse(old.as_bytes()) else {
+            panic!()
+        };
+        assert!(matches!(
+            ServerKey::of_request(&old),
+            ServerKey::Rfc2543 { .. }
+        ));
+    }
+
+    #[test]
     fn cancel_finds_its_invite() {
         let invite = request("INVITE", "UDP");
         let cancel = request("CANCEL", "UDP");
