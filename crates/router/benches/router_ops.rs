@@ -156,16 +156,18 @@ fn ops(c: &mut Criterion) {
         for &queues in &[1u64, 50] {
             for &agents in &[10u64, 1_000] {
                 let name = format!("{waiters}w/{queues}q/{agents}a");
-                let mut b = Bench::new(waiters, queues, agents);
+                // Built on first use, so a filtered or test-mode run only pays for the
+                // configurations it measures.
+                let mut lazy: Option<Bench> = None;
                 g.bench_function(BenchmarkId::new("enqueue", &name), |bench| {
                     bench.iter_custom(|iters| {
+                        let b = lazy.get_or_insert_with(|| Bench::new(waiters, queues, agents));
                         b.timed(
                             iters,
                             |b| {
                                 let ni = b.new_caller();
                                 b.now = b.now + Duration::from_millis(1);
-                                let _: () = b.r.handle(b.now, Input::Join(ni)).unwrap();
-                                black_box(());
+                                black_box(b.r.handle(b.now, Input::Join(ni))).unwrap();
                             },
                             |b| {
                                 let i = InteractionId(b.next);
@@ -176,13 +178,12 @@ fn ops(c: &mut Criterion) {
                 });
                 g.bench_function(BenchmarkId::new("agent_available", &name), |bench| {
                     bench.iter_custom(|iters| {
+                        let b = lazy.get_or_insert_with(|| Bench::new(waiters, queues, agents));
                         b.timed(
                             iters,
                             |b| {
                                 b.now = b.now + Duration::from_millis(1);
-                                let _: () =
-                                    b.r.handle(b.now, Input::Login { agent: FREE }).unwrap();
-                                black_box(());
+                                black_box(b.r.handle(b.now, Input::Login { agent: FREE })).unwrap();
                             },
                             |b| b.input(Input::Logout { agent: FREE }),
                         )
@@ -190,6 +191,7 @@ fn ops(c: &mut Criterion) {
                 });
                 g.bench_function(BenchmarkId::new("answer", &name), |bench| {
                     bench.iter_custom(|iters| {
+                        let b = lazy.get_or_insert_with(|| Bench::new(waiters, queues, agents));
                         b.input(Input::Login { agent: FREE });
                         b.offer = Some(b.offer_for(FREE).expect("FREE is offered a waiter"));
                         let t = b.timed(
@@ -197,8 +199,7 @@ fn ops(c: &mut Criterion) {
                             |b| {
                                 b.now = b.now + Duration::from_millis(1);
                                 let offer = b.offer.take().expect("an offer to answer");
-                                let _: () = b.r.handle(b.now, Input::Accept { offer }).unwrap();
-                                black_box(());
+                                black_box(b.r.handle(b.now, Input::Accept { offer })).unwrap();
                             },
                             |b| {
                                 // Hang up, add a waiter back, and take the next offer.
