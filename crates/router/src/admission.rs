@@ -167,7 +167,17 @@ impl Router {
             return match trigger {
                 // No link for the cap: simply wait in line.
                 OverflowTrigger::AgentCap => self.place(now, i, from, false),
-                _ => self.finish(now, i, from, trigger, OverflowAction::Hangup),
+                // No link: the default is to end it, logged like any overflow (so
+                // reports and alarms see every limit that fired).
+                _ => {
+                    let action = OverflowAction::Hangup;
+                    let kind = EventKind::Overflow {
+                        trigger,
+                        action: action.clone(),
+                    };
+                    self.event(now, Some(i), Some(from), None, kind);
+                    self.finish(now, i, from, trigger, action)
+                }
             };
         };
         self.interactions

@@ -233,8 +233,15 @@ fn refusals_at_join() {
     at(&mut w, 9);
     let f = w.call(full);
     let e = w.call(empty);
-    assert_eq!(lines_of(&w, f), vec!["+9|1|full|NONE|FULL"]);
-    assert_eq!(lines_of(&w, e), vec!["+9|2|empty|NONE|JOINEMPTY"]);
+    // The refusal, then the overflow decision (no chain link: the default hang-up).
+    assert_eq!(
+        lines_of(&w, f),
+        vec!["+9|1|full|NONE|FULL", "+9|1|full|NONE|OVERFLOW|max_depth|hangup"]
+    );
+    assert_eq!(
+        lines_of(&w, e),
+        vec!["+9|2|empty|NONE|JOINEMPTY", "+9|2|empty|NONE|OVERFLOW|no_agents|hangup"]
+    );
 }
 
 #[test]
