@@ -1,10 +1,11 @@
 //! Distribution of router outputs: broadcast to the edges, events to the log, metrics.
 
+use crate::alarms::Alarm;
 use crate::metrics;
 use crate::mirror::Mirror;
 use std::collections::HashMap;
 use std::sync::Arc;
-use switchyard_core::{AgentId, QueueId, RouterEvent, TenantId, Time};
+use switchyard_core::{AgentId, EventKind, QueueId, RouterEvent, TenantId, Time};
 use switchyard_router::{Output, Router};
 use switchyard_store::NewEvent;
 use tokio::sync::{broadcast, mpsc};
@@ -18,16 +19,16 @@ struct Names {
 }
 
 impl Names {
-    fn queue(&mut self, r: &Router, q: QueueId, now: Time) -> Option<(String, TenantId)> {
-        if let Ok(s) = r.queue_stats(q, now) {
-            self.queues.insert(q, (s.name.clone(), s.tenant));
+    fn queue(&mut self, r: &Router, q: QueueId) -> Option<(String, TenantId)> {
+        if let Some(c) = r.queue_config(q) {
+            self.queues.insert(q, (c.name.clone(), c.tenant));
         }
         self.queues.get(&q).cloned()
     }
 
     fn agent(&mut self, r: &Router, a: AgentId) -> Option<(String, TenantId)> {
-        if let Ok(v) = r.agent(a) {
-            self.agents.insert(a, (v.name.clone(), v.tenant));
+        if let Some(c) = r.agent_config(a) {
+            self.agents.insert(a, (c.name.clone(), c.tenant));
         }
         self.agents.get(&a).cloned()
     }
@@ -39,6 +40,7 @@ pub(crate) struct Fanout {
     outputs: broadcast::Sender<Arc<Output>>,
     events: Option<mpsc::UnboundedSender<NewEvent>>,
     pub(crate) mirror: Option<Mirror>,
+    pub(crate) alarms: Option<crate::alarms::Webhook>,
     names: Names,
 }
 
@@ -51,12 +53,13 @@ impl Fanout {
             outputs,
             events,
             mirror: None,
+            alarms: None,
             names: Names::default(),
         }
     }
 
-    fn tenant_of(&mut self, router: &Router, q: QueueId, now: Time) -> Option<u64> {
-        self.names.queue(router, q, now).map(|(_, t)| t.0)
+    fn tenant_of(&mut self, router: &Router, q: QueueId) -> Option<u64> {
+        self.names.queue(router, q).map(|(_, t)| t.0)
     }
 
     /// Broadcasts one output to the edges without logging or mirroring it.
@@ -72,7 +75,7 @@ impl Fanout {
                 touched.extend(Mirror::subject(&out));
             }
             match &out {
-                Output::Event(e) => self.event(router, e, now),
+                Output::Event(e) => self.event(router, e),
                 Output::QueueChanged { queue } => {
                     if let Ok(s) = router.queue_stats(*queue, now) {
                         metrics::queue_gauges(&s);
@@ -88,7 +91,7 @@ impl Fanout {
                     queue,
                     ..
                 } => {
-                    let tenant = self.tenant_of(router, *queue, now);
+                    let tenant = self.tenant_of(router, *queue);
                     tracing::debug!(tenant, offer = %offer, interaction = %interaction, agent = %agent, queue = %queue, "offer");
                 }
                 Output::Connect {
@@ -97,7 +100,7 @@ impl Fanout {
                     queue,
                     ..
                 } => {
-                    let tenant = self.tenant_of(router, *queue, now);
+                    let tenant = self.tenant_of(router, *queue);
                     tracing::info!(tenant, interaction = %interaction, agent = %agent, queue = %queue, "connect");
                 }
                 Output::Overflow {
@@ -106,7 +109,7 @@ impl Fanout {
                     trigger,
                     ..
                 } => {
-                    let tenant = self.tenant_of(router, *queue, now);
+                    let tenant = self.tenant_of(router, *queue);
                     tracing::info!(tenant, interaction = %interaction, queue = %queue, ?trigger, "overflow");
                 }
                 Output::CancelOffer { .. } => {}
@@ -121,20 +124,33 @@ impl Fanout {
         }
     }
 
-    fn event(&mut self, router: &Router, e: &RouterEvent, now: Time) {
-        let queue = e.queue.and_then(|q| self.names.queue(router, q, now));
+    fn event(&mut self, router: &Router, e: &RouterEvent) {
+        let queue = e.queue.and_then(|q| self.names.queue(router, q));
         let agent = e.agent.and_then(|a| self.names.agent(router, a));
         let tenant = queue
             .as_ref()
             .map(|q| q.1)
             .or(agent.as_ref().map(|a| a.1))
-            .or_else(|| {
-                e.interaction
-                    .and_then(|i| router.interaction(i))
-                    .map(|v| v.tenant)
-            });
+            .or_else(|| e.interaction.and_then(|i| router.peek(i)).map(|v| v.tenant));
         let qname = queue.as_ref().map(|q| q.0.as_str());
         metrics::count_event(e, qname, tenant.map(|t| t.0));
+        if let (EventKind::Overflow { trigger, .. }, Some(q)) = (&e.kind, e.queue)
+            && let Some(kind) = Alarm::kind_of(*trigger)
+        {
+            let alarm = Alarm {
+                kind,
+                tenant: tenant.map(|t| t.0),
+                queue: q.0,
+                queue_name: qname.map(str::to_string),
+                interaction: e.interaction.map(|i| i.0),
+                at_ms: e.time.as_millis(),
+            };
+            metrics::count_alarm(&alarm);
+            tracing::warn!(kind, queue = ?qname, tenant = ?alarm.tenant, "queue alarm");
+            if let Some(w) = &self.alarms {
+                w.notify(alarm);
+            }
+        }
         let line = e.queue_log_line(qname, agent.as_ref().map(|a| a.0.as_str()));
         tracing::debug!(tenant = ?tenant, line = %line, "event");
         if let Some(tx) = &self.events {

@@ -17,6 +17,7 @@
 //! [`Router::handle_timeout`]. Because one task owns the router, inputs are applied one
 //! at a time: there are no races between edges.
 
+pub mod alarms;
 mod fanout;
 mod load;
 pub mod metrics;
@@ -27,6 +28,7 @@ pub use load::{LoadReport, load_from_store};
 pub use sink::EventWriter;
 pub use switchyard_router::{Output, Router};
 
+use alarms::Webhook;
 use fanout::Fanout;
 use mirror::Mirror;
 use std::sync::Arc;
@@ -68,6 +70,8 @@ pub struct Sinks {
     pub events: Option<mpsc::UnboundedSender<NewEvent>>,
     /// Waiting-line changes for a `switchyard_runtime::Persister`.
     pub runtime: Option<mpsc::UnboundedSender<Change>>,
+    /// Where max-wait / max-depth alarms are POSTed, if anywhere.
+    pub alarms: Option<Webhook>,
 }
 
 /// A cloneable handle on the router task.
@@ -110,6 +114,7 @@ impl Engine {
             Sinks {
                 events,
                 runtime: None,
+                alarms: None,
             },
         )
     }
@@ -122,6 +127,7 @@ impl Engine {
         let (outputs, _) = broadcast::channel(4096);
         let mut fanout = Fanout::new(outputs.clone(), sinks.events);
         fanout.mirror = sinks.runtime.map(Mirror::new);
+        fanout.alarms = sinks.alarms;
         let task = tokio::spawn(run(router, rx, fanout));
         // Interaction ids: start from the clock so ids stay unique across restarts
         // (a thousand ids per millisecond of downtime would be needed to collide).

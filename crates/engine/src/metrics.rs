@@ -59,6 +59,12 @@ pub(crate) fn count_event(e: &RouterEvent, queue: Option<&str>, tenant: Option<u
     metrics::counter!(name, "queue" => queue, "tenant" => tenant).increment(1);
 }
 
+pub(crate) fn count_alarm(a: &crate::alarms::Alarm) {
+    let queue = a.queue_name.clone().unwrap_or_else(|| a.queue.to_string());
+    let tenant = a.tenant.map(|t| t.to_string()).unwrap_or_default();
+    metrics::counter!("switchyard_alarms_total", "kind" => a.kind, "queue" => queue, "tenant" => tenant).increment(1);
+}
+
 pub(crate) fn queue_gauges(s: &QueueStats) {
     let labels = [
         ("queue", s.name.clone()),

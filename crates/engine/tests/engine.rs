@@ -136,6 +136,7 @@ async fn the_runtime_mirror_follows_the_line_and_restore_puts_it_back() {
         Sinks {
             events: None,
             runtime: Some(changes),
+            alarms: None,
         },
     );
     let t = TenantId(1);
@@ -215,6 +216,7 @@ async fn the_runtime_mirror_follows_the_line_and_restore_puts_it_back() {
         Sinks {
             events: None,
             runtime: Some(changes),
+            alarms: None,
         },
     );
     engine.handle(Input::UpsertQueue(q)).await.unwrap();

@@ -66,6 +66,11 @@ pub(crate) struct ServeArgs {
     /// Address the SIP edge listens on (UDP and TCP). [default: 127.0.0.1:5060]
     #[arg(long, env = "SWITCHYARD_SIP_LISTEN", value_name = "ADDR")]
     pub(crate) sip_listen: Option<SocketAddr>,
+    /// SIP digest algorithms offered to phones, most preferred first (`SHA-256,MD5`
+    /// follows RFC 8760; phones that only know MD5 and take the first challenge, such
+    /// as SIPp 3.6.1, need `MD5,SHA-256`). [default: SHA-256,MD5]
+    #[arg(long, env = "SWITCHYARD_SIP_ALGORITHMS", value_name = "LIST")]
+    pub(crate) sip_algorithms: Option<String>,
     /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
     /// are mirrored there and put back in line after a restart. Without it runtime
     /// state lives only in this process's memory.
@@ -75,6 +80,10 @@ pub(crate) struct ServeArgs {
     /// [default: switchyard]
     #[arg(long, env = "SWITCHYARD_REDIS_PREFIX", value_name = "PREFIX")]
     pub(crate) redis_prefix: Option<String>,
+    /// URL that max-wait and max-depth alarms are POSTed to as JSON (`http://…` or
+    /// `https://…`); 3 attempts each, in the background, never delaying routing.
+    #[arg(long, env = "SWITCHYARD_ALARM_WEBHOOK", value_name = "URL")]
+    pub(crate) alarm_webhook: Option<String>,
     /// Log format on stderr. [default: text]
     #[arg(long, env = "SWITCHYARD_LOG_FORMAT", value_enum, value_name = "FORMAT")]
     pub(crate) log_format: Option<LogFormat>,

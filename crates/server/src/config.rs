@@ -37,6 +37,7 @@ pub(crate) struct ServerSection {
     pub(crate) sip_listen: Option<SocketAddr>,
     pub(crate) redis_url: Option<String>,
     pub(crate) redis_prefix: Option<String>,
+    pub(crate) alarm_webhook: Option<String>,
     pub(crate) log_format: Option<LogFormat>,
 }
 
