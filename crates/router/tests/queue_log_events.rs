@@ -236,11 +236,17 @@ fn refusals_at_join() {
     // The refusal, then the overflow decision (no chain link: the default hang-up).
     assert_eq!(
         lines_of(&w, f),
-        vec!["+9|1|full|NONE|FULL", "+9|1|full|NONE|OVERFLOW|max_depth|hangup"]
+        vec![
+            "+9|1|full|NONE|FULL",
+            "+9|1|full|NONE|OVERFLOW|max_depth|hangup"
+        ]
     );
     assert_eq!(
         lines_of(&w, e),
-        vec!["+9|2|empty|NONE|JOINEMPTY", "+9|2|empty|NONE|OVERFLOW|no_agents|hangup"]
+        vec![
+            "+9|2|empty|NONE|JOINEMPTY",
+            "+9|2|empty|NONE|OVERFLOW|no_agents|hangup"
+        ]
     );
 }
 
