@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the SIPp scenarios in this directory against the SIP core's standalone registrar
-# (crates/sip/examples/registrar.rs) on 127.0.0.1, over UDP and TCP, and checks both SIPp's
-# exit status and the registrar's event log. Exits non-zero on any failure; never skips.
+# Runs the SIPp scenarios in this directory on 127.0.0.1: first against the SIP core's
+# standalone registrar (crates/sip/examples/registrar.rs), over UDP and TCP, checking
+# SIPp's exit status and the registrar's event log; then phone calls through queues
+# against the real `switchyard` binary, checking its queue_log and RTP counters.
+# Exits non-zero on any failure; never skips.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -95,6 +97,113 @@ expect_log 'rate-limited from=127.0.0.2' "flooding source rate-limited"
 if grep -q 'rate-limited from=127.0.0.1' "$logs/registrar.log"; then
   echo "FAIL the well-behaved source was rate-limited" >&2; failures=$((failures + 1))
 else echo "ok   well-behaved source not limited"; fi
+
+# ---------------------------------------------------------------------------------------
+# Phone calls through the real `switchyard` binary (crates/voice): a temporary data dir
+# configured like the demo (queue sales = 500, agent alice = SIP 1001 / demo-1001), free
+# ports, MD5 offered first for SIPp. Outcomes are checked from SIPp's exit status, the
+# server's queue_log and its per-call RTP packet counters ("voice media ended").
+kill "$registrar" 2>/dev/null || true
+wait "$registrar" 2>/dev/null || true
+(cd "$root" && cargo build -q -p switchyard-server)
+data="$logs/data"
+mkdir -p "$data"
+cat >"$data/voice.toml" <<'TOML'
+# The demo's sales queue and agent alice, plus a queue whose callers can leave with
+# key 1 (RFC 4733 DTMF exit). (A config file replaces the demo seed.)
+[[tenants]]
+name = "sip-tests"
+
+[[tenants.queues]]
+name = "sales"
+numbers = ["500"]
+settings = { strategy = "longest_idle", ring_timeout_secs = 15, wrap_up_secs = 10, max_wait_secs = 300 }
+
+[[tenants.queues]]
+name = "exit-key"
+numbers = ["600"]
+settings = { keys = [{ digit = "1", action = { type = "hangup" } }] }
+
+[[tenants.agents]]
+name = "alice"
+sip_username = "1001"
+sip_password = "demo-1001"
+queues = [{ queue = "sales", penalty = 0 }]
+TOML
+(cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
+  --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
+  --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 >"$logs/server.log" 2>&1) &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q '^  SIP  ' "$logs/server.log" && break; sleep 0.1; done
+port="$(sed -n 's/^  SIP *[0-9.]*:\([0-9]*\) .*/\1/p' "$logs/server.log")"
+if [ -z "$port" ]; then echo "FAIL switchyard did not start" >&2; cat "$logs/server.log" >&2; exit 1; fi
+echo "ok   switchyard serving SIP on 127.0.0.1:$port"
+qlog="$data/queue_log"
+expect_qlog() { # pattern description
+  for _ in $(seq 30); do grep -q "$1" "$qlog" 2>/dev/null && break; sleep 0.1; done
+  if grep -q "$1" "$qlog" 2>/dev/null; then echo "ok   $2"; else
+    echo "FAIL $2: '$1' not in queue_log" >&2; failures=$((failures + 1)); fi
+}
+expect_server() { # pattern description
+  for _ in $(seq 30); do sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep -q "$1" && break; sleep 0.1; done
+  if sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep -q "$1"; then echo "ok   $2"; else
+    echo "FAIL $2: '$1' not in the server log" >&2; failures=$((failures + 1)); fi
+}
+caller() { # name scenario number seconds [extra sipp args...]
+  local name="$1" sf="$2" number="$3" secs="$4"; shift 4
+  run=$((run + 1))
+  if sipp "127.0.0.1:$port" -sf "$here/$sf.xml" -s "$number" -d "${secs}000" -t u1 -i 127.0.0.1 \
+      -mp 16000 -m 1 -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/$run-$name.err" \
+      "$@" >"$logs/$run-$name.out" 2>&1; then echo "ok   $name"; else
+    echo "FAIL $name: sipp exit $?; see $logs" >&2; cat "$logs/$run-$name.err" >&2 2>/dev/null || true
+    failures=$((failures + 1)); fi
+}
+
+caller queue_unknown_number queue_unknown_number 999 1
+caller queue_no_codec queue_no_codec 500 1
+
+# Alice's phone: one SIPp instance answers on 15081 (echoing RTP), another registers it.
+sipp "127.0.0.1:$port" -sf "$here/queue_agent.xml" -t u1 -i 127.0.0.1 -p 15081 -mp 17000 -rtp_echo \
+  -m 1 -timeout 30s -timeout_error -nostdin -trace_err -error_file "$logs/queue_agent.err" \
+  >"$logs/queue_agent.out" 2>&1 &
+agent=$!
+sleep 0.5
+scenario queue_agent_register u1
+expect_server 'SIP agent reachability agent=a1 reachable=true' "alice reachable after REGISTER (MD5 digest)"
+expect_qlog '|NONE|NONE|alice|AGENTLOGIN' "registered phone logs alice in"
+
+# A caller with real A-law audio dials 500, is bridged to alice (PCMU: transcoded), talks
+# 3 s, hangs up; the server BYEs alice's leg.
+caller queue_call_bridged queue_caller 500 3
+if wait "$agent"; then echo "ok   queue_agent answered and got the server's BYE"; else
+  echo "FAIL queue_agent; see $logs" >&2; cat "$logs/queue_agent.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_qlog '|sales|NONE|ENTERQUEUE||+15550100|voice' "ENTERQUEUE for the caller"
+expect_qlog '|sales|alice|CONNECT|' "CONNECT to alice"
+expect_qlog '|sales|alice|COMPLETECALLER|' "COMPLETECALLER when the caller hangs up"
+# Both directions of the bridge carried RTP: caller -> alice (agent_out), alice's echo
+# -> caller (agent_in, and caller_out includes it).
+media_line() { sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep 'voice media ended' | sed -n "${1}p"; }
+counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+bridged="$(media_line 1)"
+if [ "$(echo "$bridged" | counter caller_in)" -gt 50 ] && [ "$(echo "$bridged" | counter agent_out)" -gt 50 ] \
+  && [ "$(echo "$bridged" | counter agent_in)" -gt 50 ] && [ "$(echo "$bridged" | counter caller_out)" -gt 50 ]; then
+  echo "ok   RTP relayed both ways through the bridge ($bridged)"
+else echo "FAIL RTP through the bridge: '$bridged'" >&2; failures=$((failures + 1)); fi
+
+# Alice is in wrap-up (10 s): the next caller waits on music on hold, then hangs up.
+caller queue_call_abandoned queue_caller 500 2
+expect_qlog '|sales|NONE|ABANDON|' "ABANDON when a waiting caller hangs up"
+waited="$(media_line 2)"
+if [ "$(echo "$waited" | counter caller_out)" -gt 60 ]; then
+  echo "ok   music on hold streamed at 50 packets/s to the waiting caller ($waited)"
+else echo "FAIL music on hold: '$waited'" >&2; failures=$((failures + 1)); fi
+
+# DTMF exit: key 1 by RFC 4733 in queue 600 ends the call from the server's side.
+caller queue_call_dtmf_exit queue_caller_dtmf 600 1
+expect_server 'caller key call=[0-9]* digit=1' "RFC 4733 key 1 received"
+expect_qlog '|exit-key|NONE|EXITWITHKEY|1|' "EXITWITHKEY in queue_log"
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2

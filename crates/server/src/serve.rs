@@ -15,11 +15,13 @@ use switchyard_engine::{Engine, EventWriter, Router, Sinks};
 use switchyard_runtime::{Persister, RuntimeStore};
 use switchyard_store::{Page, Role, Store};
 
-/// What the SIP edge is given once it is wired in (crates/sip).
+/// What the SIP voice edge (crates/voice) is given.
 #[derive(Clone, Debug)]
 pub(crate) struct SipSettings {
     /// Address to listen on.
     pub(crate) listen: SocketAddr,
+    /// Digest algorithms offered, most preferred first.
+    pub(crate) algorithms: Vec<switchyard_voice::Algorithm>,
 }
 
 /// The resolved `serve` settings.
@@ -30,6 +32,7 @@ pub(crate) struct ServeSettings {
     pub(crate) sip: SipSettings,
     pub(crate) redis_url: Option<String>,
     pub(crate) redis_prefix: String,
+    pub(crate) alarm_webhook: Option<String>,
     pub(crate) log_format: LogFormat,
     pub(crate) admin_token: Option<String>,
     pub(crate) no_demo: bool,
@@ -44,6 +47,15 @@ impl ServeSettings {
             && !(u.starts_with("redis://") || u.starts_with("rediss://"))
         {
             bail!("--redis-url must start with redis:// or rediss://");
+        }
+        let alarm_webhook = args
+            .alarm_webhook
+            .or(s.alarm_webhook.clone())
+            .filter(|u| !u.is_empty());
+        if let Some(u) = &alarm_webhook
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            bail!("--alarm-webhook must start with http:// or https://");
         }
         // An empty value (compose's `${SWITCHYARD_ADMIN_TOKEN:-}`) means "generate one".
         let admin_token = args.admin_token.filter(|t| !t.is_empty());
@@ -63,12 +75,17 @@ impl ServeSettings {
                     .sip_listen
                     .or(s.sip_listen)
                     .unwrap_or(([127, 0, 0, 1], 5060).into()),
+                algorithms: switchyard_voice::VoiceConfig::parse_algorithms(
+                    args.sip_algorithms.as_deref().unwrap_or("SHA-256,MD5"),
+                )
+                .context("--sip-algorithms")?,
             },
             redis_url,
             redis_prefix: args
                 .redis_prefix
                 .or(s.redis_prefix.clone())
                 .unwrap_or_else(|| "switchyard".into()),
+            alarm_webhook,
             log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
             admin_token,
             no_demo: args.no_demo,
@@ -113,9 +130,18 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         }
         None => (None, None),
     };
+    let alarms = match &cfg.alarm_webhook {
+        Some(url) => {
+            let (hook, _task) = switchyard_engine::alarms::Webhook::spawn(url)?;
+            tracing::info!(url = %redact(url), "queue alarms are POSTed to the webhook");
+            Some(hook)
+        }
+        None => None,
+    };
     let sinks = Sinks {
         events: Some(events),
         runtime: changes,
+        alarms,
     };
     let (engine, engine_task) = Engine::spawn_with(Router::new(seed), sinks);
     // The router task only ends when told to; if it ends on its own (a bug made it
@@ -142,9 +168,22 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         "router loaded"
     );
 
-    // The SIP edge lives in crates/sip and is wired in by its own change; until then the
-    // flag is validated and carried here so deployments can already set it.
-    tracing::warn!(sip_listen = %cfg.sip.listen, "SIP edge is not enabled in this build: no SIP socket is opened");
+    // The SIP voice edge (crates/voice): registrar for agents' phones, callers into
+    // queues, media anchored here.
+    let voice = switchyard_voice::start(
+        switchyard_voice::VoiceConfig {
+            listen: cfg.sip.listen,
+            realm: "switchyard".into(),
+            algorithms: cfg.sip.algorithms.clone(),
+            sounds_dirs: sounds_dirs(&cfg.base.data_dir),
+        },
+        store.clone(),
+        engine.clone(),
+    )
+    .await
+    .context("starting the SIP edge")?;
+    let sip_addr = voice.local_addr;
+    tracing::info!(sip_listen = %cfg.sip.listen, sip = %sip_addr, "SIP edge listening (UDP and TCP)");
     if let Some(u) = &cfg.redis_url {
         tracing::info!(redis = %redact(u), prefix = %cfg.redis_prefix, "runtime state mirrored to Redis");
     }
@@ -161,7 +200,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         engine: engine.clone(),
         sounds_dir,
     };
-    banner(&store, &cfg, addr, &admin).await?;
+    banner(&store, &cfg, addr, sip_addr, &admin).await?;
 
     // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
     let chat = switchyard_chat::ChatState::new(
@@ -182,6 +221,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         .context("HTTP server")?;
 
     tracing::info!("shutting down: stopping the router, flushing the event log");
+    voice.shutdown().await;
     chat.shutdown().await;
     engine.shutdown().await;
     let _ = engine_task.await;
@@ -202,6 +242,17 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     }
     tracing::info!("bye");
     Ok(())
+}
+
+/// Where prompts and music on hold are looked for: uploads in the data directory, the
+/// working directory's `sounds/`, the source tree's (development builds), the packaged copy.
+fn sounds_dirs(data_dir: &Path) -> Vec<PathBuf> {
+    vec![
+        data_dir.join("sounds"),
+        PathBuf::from("sounds"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sounds"),
+        PathBuf::from("/usr/share/switchyard/sounds"),
+    ]
 }
 
 /// Resolves on SIGTERM/SIGINT, or when the routing engine task ends by itself.
@@ -303,7 +354,13 @@ fn write_private(path: &Path, secret: &str) -> Result<()> {
     Ok(())
 }
 
-async fn banner(store: &Store, cfg: &ServeSettings, addr: SocketAddr, admin: &Admin) -> Result<()> {
+async fn banner(
+    store: &Store,
+    cfg: &ServeSettings,
+    addr: SocketAddr,
+    sip: SocketAddr,
+    admin: &Admin,
+) -> Result<()> {
     let base = format!("http://{addr}");
     let mut out = String::new();
     out.push_str("\nSwitchyard is running.\n");
@@ -318,8 +375,7 @@ async fn banner(store: &Store, cfg: &ServeSettings, addr: SocketAddr, admin: &Ad
         "  web pages     {base}/demo (chat widget)  {base}/agent  {base}/supervisor\n"
     ));
     out.push_str(&format!(
-        "  SIP           {} (not enabled in this build)\n",
-        cfg.sip.listen
+        "  SIP           {sip} (UDP and TCP; dial 500 or 501)\n"
     ));
     out.push_str(&format!(
         "  data dir      {}\n",

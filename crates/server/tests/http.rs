@@ -70,7 +70,7 @@ async fn demo_tenant_is_seeded_and_served() {
     let log = s.stop().await;
     assert!(log.contains("admin token   test-admin-token"), "{log}");
     assert!(log.contains("1001 / demo-1001"), "{log}");
-    assert!(log.contains("SIP edge is not enabled"), "{log}");
+    assert!(log.contains("SIP edge listening"), "{log}");
 }
 
 #[tokio::test]

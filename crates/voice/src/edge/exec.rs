@@ -1,0 +1,335 @@
+//! The actor's handlers: new calls, SIP events, media events, and carrying out the
+//! switchboard's actions on the endpoint, the router and the media tasks.
+
+use super::{Actor, AgentMedia};
+use crate::media::{CallMedia, Leg};
+use crate::rtp::{MediaCmd, MediaEvent};
+use crate::switchboard::Action;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use switchyard_core::{AgentId, Channel, InteractionId, OfferId, QueueId, TenantId};
+use switchyard_media::phrase;
+use switchyard_router::{Input, NewInteraction};
+use switchyard_sip::SipUri;
+use switchyard_sip::call::OutgoingEvent;
+use switchyard_sip::endpoint::{CallHandle, EndpointEvent, NewCall};
+use switchyard_sip::registrar::RegistrarEvent;
+use switchyard_sip::sdp::{self, Codec, LocalMedia};
+use switchyard_sip::{StatusCode, endpoint::Endpoint};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+impl Actor {
+    fn command(
+        &self,
+        f: impl FnOnce(&mut Endpoint<crate::creds::Accounts>, switchyard_core::Time) + Send + 'static,
+    ) {
+        let _ = self.commands.send(Box::new(f));
+    }
+
+    fn local_media(&self, port: u16, session_id: u64) -> LocalMedia {
+        LocalMedia {
+            addr: self.media_ip,
+            port,
+            codecs: vec![Codec::Pcmu, Codec::Pcma],
+            telephone_event_pt: 101,
+            session_id,
+            session_version: 1,
+        }
+    }
+
+    async fn rtp_socket(&self) -> Option<UdpSocket> {
+        match UdpSocket::bind((self.media_ip, 0)).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(error = %e, "binding an RTP socket failed");
+                None
+            }
+        }
+    }
+
+    pub(super) async fn on_sip(&mut self, ev: EndpointEvent) {
+        match ev {
+            EndpointEvent::Registrar(RegistrarEvent::Reachability { agent, reachable }) => {
+                tracing::info!(%agent, reachable, "SIP agent reachability");
+                let mut inputs = vec![Input::SetReachable { agent, reachable }];
+                // A registered phone is a logged-in agent (app_queue's static members).
+                if reachable {
+                    inputs.push(Input::Login { agent });
+                }
+                for i in inputs {
+                    if let Err(e) = self.engine.handle(i).await {
+                        tracing::warn!(%agent, error = %e, "router refused reachability");
+                    }
+                }
+            }
+            EndpointEvent::IncomingCall(new) => self.on_new_call(*new).await,
+            EndpointEvent::Call { call, event } => {
+                tracing::debug!(call = call.0, ?event, "caller leg");
+                let actions = self.sb.on_caller(call, &event);
+                self.execute(actions).await;
+            }
+            EndpointEvent::Outgoing { call, event } => {
+                tracing::info!(call = call.0, ?event, "agent leg");
+                let event = self.read_answer(call, event);
+                let actions = self.sb.on_agent(call, &event);
+                self.execute(actions).await;
+            }
+            EndpointEvent::Malformed { from } => tracing::debug!(%from, "malformed SIP"),
+            EndpointEvent::RateLimited { from } => tracing::warn!(%from, "SIP source rate-limited"),
+        }
+    }
+
+    /// Reads the agent's SDP answer into its media; an unusable one fails the leg.
+    fn read_answer(&mut self, call: CallHandle, event: OutgoingEvent) -> OutgoingEvent {
+        let OutgoingEvent::Answered(sdp) = &event else {
+            return event;
+        };
+        let Some(m) = self.agents.get_mut(&call) else {
+            return event;
+        };
+        match sdp.as_ref().map(|s| sdp::read_answer(&m.local, s)) {
+            Some(Ok(n)) => {
+                m.leg = Some(Leg::from(&n));
+                event
+            }
+            _ => {
+                tracing::warn!(call = call.0, "agent answered without a usable SDP answer");
+                let c = call;
+                self.command(move |ep, now| {
+                    ep.cancel_call(now, c);
+                });
+                OutgoingEvent::Failed(StatusCode::NOT_ACCEPTABLE_HERE)
+            }
+        }
+    }
+
+    async fn on_new_call(&mut self, new: NewCall) {
+        let call = new.call;
+        let number = SipUri::parse(new.invite.uri())
+            .and_then(|u| u.user)
+            .unwrap_or_default();
+        let queue = match self.store.queue_by_number(&number).await {
+            Ok(Some(q)) => q,
+            Ok(None) => return self.reject(call, StatusCode::NOT_FOUND),
+            Err(e) => {
+                tracing::warn!(error = %e, "looking up a dialled number failed");
+                return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
+            }
+        };
+        let Some(offer) = new.offer.as_ref() else {
+            return self.reject(call, StatusCode::NOT_ACCEPTABLE_HERE);
+        };
+        let Some(socket) = self.rtp_socket().await else {
+            return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
+        };
+        let port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
+        let Ok((answer, negotiated)) = sdp::answer(offer, &self.local_media(port, call.0)) else {
+            return self.reject(call, StatusCode::NOT_ACCEPTABLE_HERE);
+        };
+        let from = &new.invite.head().from;
+        let caller_id = SipUri::parse(&from.uri)
+            .and_then(|u| u.user)
+            .or_else(|| from.display.clone())
+            .unwrap_or_default();
+        let interaction = self.engine.mint_interaction_id();
+        self.sb.joined(call, interaction);
+        let join = Input::Join(NewInteraction {
+            id: interaction,
+            tenant: TenantId(queue.tenant_id as u64),
+            queue: QueueId(queue.id as u64),
+            channel: Channel::Voice,
+            caller_id: caller_id.clone(),
+            skills: Vec::new(),
+            priority: 0,
+            arrived: None,
+        });
+        if let Err(e) = self.engine.handle(join).await {
+            tracing::warn!(%interaction, error = %e, "router refused the caller");
+            self.sb.forget(call);
+            return self.reject(call, StatusCode::TEMPORARILY_UNAVAILABLE);
+        }
+        tracing::info!(call = call.0, %interaction, number, caller_id, "caller joined");
+        self.command(move |ep, now| {
+            ep.ring(now, call, None);
+            ep.answer(now, call, &answer);
+        });
+        let estimate = self
+            .engine
+            .call(move |r, _| r.estimate(interaction))
+            .await
+            .ok()
+            .flatten();
+        let mut names = Vec::new();
+        if let Some(e) = estimate {
+            names.extend(phrase::position(e.position));
+            names.extend(phrase::wait(e.wait));
+        }
+        let media = CallMedia::new(
+            self.clock.now(),
+            Leg::from(&negotiated),
+            (interaction.0 as u32) ^ 0x5359_0000,
+            self.sounds.prompts(&names),
+            self.sounds.moh(),
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.callers.insert(call, tx);
+        let (clock, events) = (self.clock, self.media_tx.clone());
+        tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
+    }
+
+    fn reject(&self, call: CallHandle, status: StatusCode) {
+        tracing::info!(call = call.0, status = status.code(), "caller refused");
+        self.command(move |ep, now| {
+            ep.reject(now, call, status);
+        });
+    }
+
+    pub(super) async fn on_placed(&mut self, offer: OfferId, legs: Vec<CallHandle>) {
+        if let Some(m) = self.pending.remove(&offer) {
+            for l in &legs {
+                let (socket, local) = (m.socket.clone(), m.local.clone());
+                self.agents.insert(
+                    *l,
+                    AgentMedia {
+                        socket,
+                        local,
+                        leg: None,
+                    },
+                );
+            }
+        }
+        let actions = self.sb.placed(offer, legs);
+        self.execute(actions).await;
+    }
+
+    pub(super) async fn on_media(&mut self, ev: MediaEvent) {
+        match ev {
+            MediaEvent::Key(call, digit) => {
+                tracing::info!(call = call.0, %digit, "caller key");
+                let actions = self.sb.key(call, digit).into_iter().collect();
+                self.execute(actions).await;
+            }
+            MediaEvent::AnnouncementDone(call) => {
+                self.callers.remove(&call);
+                self.command(move |ep, now| {
+                    ep.hangup(now, call);
+                });
+            }
+        }
+    }
+
+    async fn dial(
+        &mut self,
+        offer: OfferId,
+        interaction: InteractionId,
+        agent: AgentId,
+    ) -> Vec<Action> {
+        let username = self.accounts.username_of(agent);
+        let socket = self.rtp_socket().await;
+        let (Some(username), Some(socket)) = (username, socket) else {
+            return self.sb.placed(offer, Vec::new());
+        };
+        let port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
+        let local = self.local_media(port, offer.0);
+        let sdp = sdp::offer(&local);
+        let socket = Arc::new(socket);
+        self.pending.insert(
+            offer,
+            AgentMedia {
+                socket,
+                local,
+                leg: None,
+            },
+        );
+        let placed = self.placed_tx.clone();
+        let from = format!("\"Queue\" <sip:queue-{interaction}@switchyard>");
+        self.command(move |ep, now| {
+            let aors: Vec<String> = ep
+                .registrar_mut()
+                .all_bindings(now)
+                .into_iter()
+                .map(|(aor, _)| aor)
+                .filter(|aor| SipUri::parse(aor).and_then(|u| u.user).as_deref() == Some(&username))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut legs = Vec::new();
+            for aor in aors {
+                for contact in ep.registrar_mut().contacts(&aor, now) {
+                    legs.extend(ep.place_call(now, &aor, &contact, &from, &sdp));
+                }
+            }
+            let _ = placed.send((offer, legs));
+        });
+        Vec::new()
+    }
+
+    /// Carries out actions, and the actions they lead to.
+    pub(super) async fn execute(&mut self, actions: Vec<Action>) {
+        let mut queue: VecDeque<Action> = actions.into();
+        while let Some(a) = queue.pop_front() {
+            tracing::debug!(?a, "voice action");
+            match a {
+                Action::Router(input) => {
+                    let accept = match &input {
+                        Input::Accept { offer } => Some(*offer),
+                        _ => None,
+                    };
+                    if let Err(e) = self.engine.handle(input).await {
+                        tracing::info!(error = %e, "router refused a voice input");
+                        if let Some(offer) = accept {
+                            queue.extend(self.sb.accept_refused(offer));
+                        }
+                    }
+                }
+                Action::Dial {
+                    offer,
+                    interaction,
+                    agent,
+                } => {
+                    queue.extend(self.dial(offer, interaction, agent).await);
+                }
+                Action::DropAgent(leg) => {
+                    self.agents.remove(&leg);
+                    self.command(move |ep, now| {
+                        ep.cancel_call(now, leg);
+                    });
+                }
+                Action::HangupCaller(call) => {
+                    self.callers.remove(&call);
+                    self.command(move |ep, now| {
+                        ep.hangup(now, call);
+                    });
+                }
+                Action::StopCaller(call) => {
+                    self.callers.remove(&call);
+                }
+                Action::Bridge { caller, agent } => {
+                    let m = self.agents.get(&agent);
+                    match (
+                        m.and_then(|m| m.leg.map(|l| (m.socket.clone(), l))),
+                        self.callers.get(&caller),
+                    ) {
+                        (Some((socket, leg)), Some(tx)) => {
+                            tracing::info!(caller = caller.0, agent = agent.0, "bridged");
+                            let _ = tx.send(MediaCmd::Bridge(socket, leg));
+                        }
+                        _ => tracing::warn!(
+                            caller = caller.0,
+                            agent = agent.0,
+                            "bridge without media"
+                        ),
+                    }
+                }
+                Action::Announce { caller, sound } => {
+                    let name = sound.unwrap_or_else(|| "goodbye".into());
+                    let prompts = self.sounds.prompts(&[name.as_str()]);
+                    if let Some(tx) = self.callers.get(&caller) {
+                        let _ = tx.send(MediaCmd::Announce(prompts));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The SIP voice edge: phone callers dial a queue's number, agents answer on SIP phones,
+//! and the media is anchored here (music on hold, spoken position, bridging).
+//!
+//! | module | does |
+//! |---|---|
+//! | [`switchboard`] | pure call control: endpoint events and router outputs in, actions out |
+//! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, RFC 4733 keys, the bridge |
+//! | [`sounds`] | loading the prompts and music on hold from `sounds/` |
+//! | `rtp` | the tokio task running one call's [`media::CallMedia`] on its sockets |
+//! | [`edge`] | the tokio task wiring the SIP driver, the engine and the media tasks |
+//!
+//! Only `rtp` and `edge` touch sockets, tasks or the clock; the rest is driven with
+//! `now` and tested without sockets (see the tests beside each module).
+
+pub mod creds;
+pub mod edge;
+mod error;
+pub mod media;
+mod rtp;
+pub mod sounds;
+pub mod switchboard;
+
+pub use edge::{VoiceConfig, VoiceHandle, start};
+pub use error::{Error, Result};
+pub use switchyard_sip::digest::Algorithm;

@@ -1,0 +1,125 @@
+use super::*;
+
+fn addr(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn leg(law: Law, port: u16) -> Leg {
+    Leg {
+        law,
+        pt: law.payload_type(),
+        telephone_event: Some(101),
+        remote: Some(addr(port)),
+    }
+}
+
+fn rtp(pt: u8, seq: u16, ts: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    RtpPacket {
+        marker: false,
+        payload_type: pt,
+        seq,
+        timestamp: ts,
+        ssrc: 42,
+        payload,
+    }
+    .write(&mut out);
+    out
+}
+
+#[test]
+fn plays_prompts_every_20_ms_to_the_sdp_address_then_to_where_rtp_comes_from() {
+    let prompt = Arc::new(Prompt::from_samples(vec![1000; 320]));
+    let mut m = CallMedia::new(Time(1000), leg(Law::Pcmu, 4000), 7, vec![prompt], None);
+    let out = m.on_timeout(Time(1000));
+    assert_eq!(out.len(), 1);
+    let MediaOut::ToCaller(to, bytes) = &out[0] else {
+        panic!()
+    };
+    assert_eq!(*to, addr(4000));
+    let p = RtpPacket::parse(bytes).unwrap();
+    assert_eq!((p.payload_type, p.ssrc, p.payload.len()), (0, 7, 160));
+    assert_eq!(m.poll_timeout(), Some(Time(1020)));
+    // The caller's RTP comes from elsewhere (NAT): follow it.
+    m.on_caller_packet(addr(5000), &rtp(0, 1, 0, &[0xFF; 160]));
+    let out = m.on_timeout(Time(1020));
+    let MediaOut::ToCaller(to, bytes) = &out[0] else {
+        panic!()
+    };
+    assert_eq!(*to, addr(5000));
+    assert_eq!(RtpPacket::parse(bytes).unwrap().seq, p.seq.wrapping_add(1));
+    assert_eq!(m.counters.caller_out, 2);
+    assert_eq!(m.counters.caller_in, 1);
+}
+
+#[test]
+fn rfc4733_digit_is_reported_once() {
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcmu, 4000), 7, vec![], None);
+    let start = [5u8, 0x0A, 0, 160];
+    let end = [5u8, 0x8A, 1, 64];
+    assert_eq!(
+        m.on_caller_packet(addr(4000), &rtp(101, 1, 800, &start)),
+        vec![MediaOut::Key('5')]
+    );
+    assert!(
+        m.on_caller_packet(addr(4000), &rtp(101, 2, 800, &start))
+            .is_empty()
+    );
+    assert!(
+        m.on_caller_packet(addr(4000), &rtp(101, 3, 800, &end))
+            .is_empty()
+    );
+}
+
+#[test]
+fn bridge_relays_both_ways_and_transcodes() {
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcmu, 4000), 7, vec![], None);
+    m.on_timeout(Time(0));
+    m.bridge(leg(Law::Pcma, 6000));
+    assert_eq!(m.poll_timeout(), None, "music stops");
+    let ulaw_silence = [0xFFu8; 160];
+    let out = m.on_caller_packet(addr(4000), &rtp(0, 10, 1600, &ulaw_silence));
+    let MediaOut::ToAgent(to, bytes) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(*to, addr(6000));
+    let p = RtpPacket::parse(bytes).unwrap();
+    assert_eq!(p.payload_type, 8);
+    assert_eq!(p.payload[0], 0xD5, "A-law silence");
+    let out = m.on_agent_packet(addr(6001), &rtp(8, 500, 99, &[0xD5; 160]));
+    let MediaOut::ToCaller(to, bytes) = &out[0] else {
+        panic!()
+    };
+    assert_eq!(*to, addr(4000));
+    let p = RtpPacket::parse(bytes).unwrap();
+    assert_eq!(
+        (p.ssrc, p.payload_type),
+        (7, 0),
+        "the caller keeps hearing our SSRC"
+    );
+    // Symmetric RTP toward the agent too.
+    let out = m.on_caller_packet(addr(4000), &rtp(0, 11, 1760, &ulaw_silence));
+    assert!(matches!(&out[0], MediaOut::ToAgent(to, _) if *to == addr(6001)));
+    assert_eq!(
+        m.counters,
+        Counters {
+            caller_in: 2,
+            caller_out: 2,
+            agent_in: 1,
+            agent_out: 2
+        }
+    );
+}
+
+#[test]
+fn announcement_reports_when_done() {
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcma, 4000), 7, vec![], None);
+    m.announce(vec![Arc::new(Prompt::from_samples(vec![0; 320]))]);
+    let mut done = false;
+    for t in 0..5 {
+        done |= m
+            .on_timeout(Time(t * 20))
+            .contains(&MediaOut::AnnouncementDone);
+    }
+    assert!(done);
+}

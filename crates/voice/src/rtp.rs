@@ -1,0 +1,131 @@
+//! The thin tokio task running one call's [`CallMedia`]: the caller's RTP socket, the
+//! agent's once bridged, the pacer's sleeps and commands from the edge. Nothing here
+//! decides anything.
+
+use crate::media::{CallMedia, Leg, MediaOut};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use switchyard_core::Time;
+use switchyard_media::prompt::Prompt;
+use switchyard_sip::endpoint::CallHandle;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// What the edge tells a media task.
+#[derive(Debug)]
+pub(crate) enum MediaCmd {
+    /// Relay with this agent leg from now on.
+    Bridge(Arc<UdpSocket>, Leg),
+    /// Play these, report when done (then the edge hangs up).
+    Announce(Vec<Arc<Prompt>>),
+}
+
+/// What a media task tells the edge.
+#[derive(Debug)]
+pub(crate) enum MediaEvent {
+    /// A key from the caller's RTP.
+    Key(CallHandle, char),
+    /// The announcement was played.
+    AnnouncementDone(CallHandle),
+}
+
+/// Wall-clock [`Time`] on tokio's monotonic clock, as the SIP driver does.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clock {
+    base_time: Time,
+    base_instant: Instant,
+}
+
+impl Clock {
+    #[allow(clippy::disallowed_methods)] // the driver is where the clock is read
+    pub(crate) fn start() -> Clock {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Clock {
+            base_time: Time(wall.as_millis() as u64),
+            base_instant: Instant::now(),
+        }
+    }
+
+    #[allow(clippy::disallowed_methods)] // the driver is where the clock is read
+    pub(crate) fn now(&self) -> Time {
+        self.base_time + Instant::now().saturating_duration_since(self.base_instant)
+    }
+
+    fn instant_of(&self, t: Time) -> Instant {
+        self.base_instant
+            + Duration::from_millis(t.as_millis().saturating_sub(self.base_time.as_millis()))
+    }
+}
+
+/// Runs until the command channel closes (the edge dropped the call).
+#[allow(clippy::disallowed_methods)] // `Instant::now` only as a never-taken placeholder
+pub(crate) async fn run(
+    call: CallHandle,
+    clock: Clock,
+    socket: UdpSocket,
+    mut media: CallMedia,
+    mut commands: mpsc::UnboundedReceiver<MediaCmd>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+) {
+    let mut agent: Option<Arc<UdpSocket>> = None;
+    let mut buf = vec![0u8; 2048];
+    let mut abuf = vec![0u8; 2048];
+    loop {
+        let deadline = media.poll_timeout().map(|t| clock.instant_of(t));
+        let out = tokio::select! {
+            r = socket.recv_from(&mut buf) => match r {
+                Ok((n, from)) => media.on_caller_packet(from, &buf[..n]),
+                Err(_) => Vec::new(),
+            },
+            r = async { agent.as_ref().expect("guarded").recv_from(&mut abuf).await }, if agent.is_some() => match r {
+                Ok((n, from)) => media.on_agent_packet(from, &abuf[..n]),
+                Err(_) => Vec::new(),
+            },
+            () = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                media.on_timeout(clock.now())
+            }
+            cmd = commands.recv() => match cmd {
+                Some(MediaCmd::Bridge(sock, leg)) => {
+                    media.bridge(leg);
+                    agent = Some(sock);
+                    Vec::new()
+                }
+                Some(MediaCmd::Announce(prompts)) => {
+                    media.announce(prompts);
+                    Vec::new()
+                }
+                None => break,
+            },
+        };
+        for o in out {
+            match o {
+                MediaOut::ToCaller(to, bytes) => {
+                    let _ = socket.send_to(&bytes, to).await;
+                }
+                MediaOut::ToAgent(to, bytes) => {
+                    if let Some(a) = &agent {
+                        let _ = a.send_to(&bytes, to).await;
+                    }
+                }
+                MediaOut::Key(d) => {
+                    let _ = events.send(MediaEvent::Key(call, d));
+                }
+                MediaOut::AnnouncementDone => {
+                    let _ = events.send(MediaEvent::AnnouncementDone(call));
+                }
+            }
+        }
+    }
+    let c = media.counters;
+    tracing::info!(
+        call = call.0,
+        caller_in = c.caller_in,
+        caller_out = c.caller_out,
+        agent_in = c.agent_in,
+        agent_out = c.agent_out,
+        "voice media ended"
+    );
+}

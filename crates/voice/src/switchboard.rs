@@ -1,0 +1,372 @@
+//! Call control without sockets: which caller leg belongs to which interaction, which
+//! agent legs ring for which offer, and what each SIP event or router output means for
+//! the other side. Everything is a plain method returning [`Action`]s for the edge to
+//! carry out, so the whole B2BUA logic is tested here with made-up handles.
+
+use std::collections::HashMap;
+use switchyard_core::config::OverflowAction;
+use switchyard_core::{AgentId, Channel, InteractionId, OfferId};
+use switchyard_router::{EndedBy, Input, OfferFailure, Output};
+use switchyard_sip::call::{EndReason, OutgoingEvent};
+use switchyard_sip::endpoint::{CallEvent, CallHandle};
+
+/// What the edge must do.
+// Actions live for one event's handling, a few at a time: boxing the router input
+// would cost an allocation each for nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Feed this to the router.
+    Router(Input),
+    /// Call the agent's registered devices for this offer, then report with
+    /// [`Switchboard::placed`].
+    Dial {
+        /// The offer.
+        offer: OfferId,
+        /// The caller's interaction.
+        interaction: InteractionId,
+        /// The agent to ring.
+        agent: AgentId,
+    },
+    /// Stop an agent leg (CANCEL while ringing, BYE once answered) and drop its media.
+    DropAgent(CallHandle),
+    /// Hang up the caller leg (BYE) and stop its media.
+    HangupCaller(CallHandle),
+    /// The caller's leg is gone: stop its media.
+    StopCaller(CallHandle),
+    /// Bridge the caller's media with this answered agent leg.
+    Bridge {
+        /// The caller leg.
+        caller: CallHandle,
+        /// The agent leg.
+        agent: CallHandle,
+    },
+    /// Play a prompt (`None`: the goodbye prompt) to the caller, then hang up.
+    Announce {
+        /// The caller leg.
+        caller: CallHandle,
+        /// Prompt name.
+        sound: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Waiting,
+    Connected(CallHandle),
+    /// We are ending it (overflow); its end is not the customer leaving.
+    Ending,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Caller {
+    interaction: InteractionId,
+    phase: Phase,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct AgentLeg {
+    offer: OfferId,
+    interaction: InteractionId,
+    answered: bool,
+}
+
+/// The call-control state of one edge.
+#[derive(Debug, Default)]
+pub struct Switchboard {
+    callers: HashMap<CallHandle, Caller>,
+    by_interaction: HashMap<InteractionId, CallHandle>,
+    legs: HashMap<CallHandle, AgentLeg>,
+    by_offer: HashMap<OfferId, Vec<CallHandle>>,
+    dialing: HashMap<OfferId, InteractionId>,
+}
+
+/// How a failed agent leg counts for the router.
+pub fn failure_of(code: u16) -> OfferFailure {
+    match code {
+        486 | 600 | 603 => OfferFailure::Rejected,
+        408 | 480 | 487 => OfferFailure::NoAnswer,
+        _ => OfferFailure::Unreachable,
+    }
+}
+
+impl Switchboard {
+    /// A caller leg was answered and joined the router as `interaction`.
+    pub fn joined(&mut self, call: CallHandle, interaction: InteractionId) {
+        self.callers.insert(
+            call,
+            Caller {
+                interaction,
+                phase: Phase::Waiting,
+            },
+        );
+        self.by_interaction.insert(interaction, call);
+    }
+
+    /// The caller leg of an interaction, if it is one of ours.
+    pub fn caller_of(&self, interaction: InteractionId) -> Option<CallHandle> {
+        self.by_interaction.get(&interaction).copied()
+    }
+
+    /// The interaction of a caller leg.
+    pub fn interaction_of(&self, call: CallHandle) -> Option<InteractionId> {
+        self.callers.get(&call).map(|c| c.interaction)
+    }
+
+    /// Live caller and agent legs.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.callers.len(), self.legs.len())
+    }
+
+    /// What a router output means for our legs.
+    pub fn on_output(&mut self, out: &Output) -> Vec<Action> {
+        match out {
+            Output::Offer {
+                offer,
+                interaction,
+                agent,
+                channel: Channel::Voice,
+                ..
+            } if self.by_interaction.contains_key(interaction) => {
+                self.dialing.insert(*offer, *interaction);
+                vec![Action::Dial {
+                    offer: *offer,
+                    interaction: *interaction,
+                    agent: *agent,
+                }]
+            }
+            Output::CancelOffer { offer, .. } => {
+                self.dialing.remove(offer);
+                let legs = self.by_offer.remove(offer).unwrap_or_default();
+                legs.into_iter()
+                    .filter(|l| self.legs.remove(l).is_some())
+                    .map(Action::DropAgent)
+                    .collect()
+            }
+            Output::Connect { interaction, .. } => {
+                let Some(&call) = self.by_interaction.get(interaction) else {
+                    return Vec::new();
+                };
+                let leg = self
+                    .legs
+                    .iter()
+                    .find(|(_, l)| l.interaction == *interaction && l.answered)
+                    .map(|(h, _)| *h);
+                match leg {
+                    Some(agent) => {
+                        if let Some(c) = self.callers.get_mut(&call) {
+                            c.phase = Phase::Connected(agent);
+                        }
+                        vec![Action::Bridge {
+                            caller: call,
+                            agent,
+                        }]
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Output::Overflow {
+                interaction,
+                action,
+                ..
+            } => {
+                let Some(&call) = self.by_interaction.get(interaction) else {
+                    return Vec::new();
+                };
+                let sound = match action {
+                    // It waits on in the other queue under the same interaction.
+                    OverflowAction::Queue { .. } => return Vec::new(),
+                    OverflowAction::Hangup => {
+                        self.forget_caller(call);
+                        return vec![Action::HangupCaller(call)];
+                    }
+                    OverflowAction::Announcement { sound } => Some(sound.clone()),
+                    // Voicemail, callback and menus are not spoken by this edge yet:
+                    // say goodbye rather than leave the caller on hold forever.
+                    _ => None,
+                };
+                if let Some(c) = self.callers.get_mut(&call) {
+                    c.phase = Phase::Ending;
+                }
+                vec![Action::Announce {
+                    caller: call,
+                    sound,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The edge placed calls for a [`Action::Dial`]: `legs` are the agent legs (none:
+    /// no contact could be called).
+    pub fn placed(&mut self, offer: OfferId, legs: Vec<CallHandle>) -> Vec<Action> {
+        let Some(interaction) = self.dialing.get(&offer).copied() else {
+            // Withdrawn while we dialled.
+            return legs.into_iter().map(Action::DropAgent).collect();
+        };
+        if legs.is_empty() {
+            self.dialing.remove(&offer);
+            return vec![Action::Router(Input::OfferFailed {
+                offer,
+                failure: OfferFailure::Unreachable,
+            })];
+        }
+        for &l in &legs {
+            self.legs.insert(
+                l,
+                AgentLeg {
+                    offer,
+                    interaction,
+                    answered: false,
+                },
+            );
+        }
+        self.by_offer.insert(offer, legs);
+        Vec::new()
+    }
+
+    /// The router refused an `Accept` (the offer was withdrawn meanwhile).
+    pub fn accept_refused(&mut self, offer: OfferId) -> Vec<Action> {
+        self.on_output(&Output::CancelOffer {
+            offer,
+            interaction: InteractionId(0),
+            agent: AgentId(0),
+            reason: switchyard_router::CancelReason::Withdrawn,
+        })
+    }
+
+    /// Something happened on a caller leg.
+    pub fn on_caller(&mut self, call: CallHandle, event: &CallEvent) -> Vec<Action> {
+        let Some(c) = self.callers.get(&call).copied() else {
+            return Vec::new();
+        };
+        match event {
+            CallEvent::Ended(_) => {
+                self.forget_caller(call);
+                let mut out = vec![Action::StopCaller(call)];
+                match c.phase {
+                    Phase::Waiting => out.push(Action::Router(Input::CustomerLeft {
+                        interaction: c.interaction,
+                    })),
+                    Phase::Connected(agent) => {
+                        self.forget_leg(agent);
+                        out.push(Action::DropAgent(agent));
+                        out.push(Action::Router(Input::Complete {
+                            interaction: c.interaction,
+                            by: EndedBy::Customer,
+                        }));
+                    }
+                    Phase::Ending => {}
+                }
+                out
+            }
+            CallEvent::Dtmf(d) if c.phase == Phase::Waiting => {
+                self.key(call, d.as_char()).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A key from the caller's RTP (RFC 4733) or INFO: handed to the router while waiting.
+    pub fn key(&self, call: CallHandle, digit: char) -> Option<Action> {
+        let c = self
+            .callers
+            .get(&call)
+            .filter(|c| c.phase == Phase::Waiting)?;
+        Some(Action::Router(Input::Key {
+            interaction: c.interaction,
+            digit,
+        }))
+    }
+
+    /// Something happened on an agent leg.
+    pub fn on_agent(&mut self, leg: CallHandle, event: &OutgoingEvent) -> Vec<Action> {
+        let Some(l) = self.legs.get(&leg).copied() else {
+            // A leg we gave up on answered anyway: hang it up.
+            return match event {
+                OutgoingEvent::Answered(_) => vec![Action::DropAgent(leg)],
+                _ => Vec::new(),
+            };
+        };
+        match event {
+            OutgoingEvent::Answered(_) if !l.answered => {
+                if let Some(x) = self.legs.get_mut(&leg) {
+                    x.answered = true;
+                }
+                self.dialing.remove(&l.offer);
+                // Other devices of the same agent stop ringing.
+                let siblings = self.by_offer.get(&l.offer).cloned().unwrap_or_default();
+                let mut out: Vec<Action> = siblings
+                    .into_iter()
+                    .filter(|s| *s != leg && self.legs.remove(s).is_some())
+                    .map(Action::DropAgent)
+                    .collect();
+                self.by_offer.insert(l.offer, vec![leg]);
+                out.push(Action::Router(Input::Accept { offer: l.offer }));
+                out
+            }
+            OutgoingEvent::Failed(status) => {
+                self.forget_leg(leg);
+                let left = self.by_offer.get(&l.offer).is_some_and(|v| !v.is_empty());
+                if left || self.dialing.remove(&l.offer).is_none() {
+                    return Vec::new();
+                }
+                self.by_offer.remove(&l.offer);
+                vec![Action::Router(Input::OfferFailed {
+                    offer: l.offer,
+                    failure: failure_of(status.code()),
+                })]
+            }
+            OutgoingEvent::Ended(reason) => {
+                self.forget_leg(leg);
+                let caller = self.by_interaction.get(&l.interaction).copied();
+                let connected = caller
+                    .and_then(|c| self.callers.get(&c))
+                    .is_some_and(|c| c.phase == Phase::Connected(leg));
+                match caller {
+                    Some(call) if connected => {
+                        self.forget_caller(call);
+                        vec![
+                            Action::HangupCaller(call),
+                            Action::Router(Input::Complete {
+                                interaction: l.interaction,
+                                by: EndedBy::Agent,
+                            }),
+                        ]
+                    }
+                    // Ended before it was connected (e.g. a BYE crossing our Accept).
+                    _ if l.answered && *reason == EndReason::RemoteHangup => {
+                        vec![Action::Router(Input::OfferFailed {
+                            offer: l.offer,
+                            failure: OfferFailure::Rejected,
+                        })]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Forgets a caller leg without telling anyone (the router refused it).
+    pub fn forget(&mut self, call: CallHandle) {
+        self.forget_caller(call);
+    }
+
+    fn forget_caller(&mut self, call: CallHandle) {
+        if let Some(c) = self.callers.remove(&call) {
+            self.by_interaction.remove(&c.interaction);
+        }
+    }
+
+    fn forget_leg(&mut self, leg: CallHandle) {
+        if let Some(l) = self.legs.remove(&leg)
+            && let Some(v) = self.by_offer.get_mut(&l.offer)
+        {
+            v.retain(|h| *h != leg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
