@@ -109,8 +109,9 @@ wait "$registrar" 2>/dev/null || true
 data="$logs/data"
 mkdir -p "$data"
 cat >"$data/voice.toml" <<'TOML'
-# The demo's sales queue and agent alice, plus a queue whose callers can leave with
-# key 1 (RFC 4733 DTMF exit). (A config file replaces the demo seed.)
+# The demo's sales queue and agent alice; a queue whose callers can leave with key 1
+# (RFC 4733 DTMF exit); queues served by a busy phone (bob) and by one nobody answers
+# (carol). (A config file replaces the demo seed.)
 [[tenants]]
 name = "sip-tests"
 
@@ -124,11 +125,33 @@ name = "exit-key"
 numbers = ["600"]
 settings = { keys = [{ digit = "1", action = { type = "hangup" } }] }
 
+[[tenants.queues]]
+name = "busy"
+numbers = ["700"]
+settings = { ring_timeout_secs = 2 }
+
+[[tenants.queues]]
+name = "no-answer"
+numbers = ["701"]
+settings = { ring_timeout_secs = 2 }
+
 [[tenants.agents]]
 name = "alice"
 sip_username = "1001"
 sip_password = "demo-1001"
 queues = [{ queue = "sales", penalty = 0 }]
+
+[[tenants.agents]]
+name = "bob"
+sip_username = "1002"
+sip_password = "demo-1002"
+queues = [{ queue = "busy", penalty = 0 }]
+
+[[tenants.agents]]
+name = "carol"
+sip_username = "1003"
+sip_password = "demo-1003"
+queues = [{ queue = "no-answer", penalty = 0 }]
 TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
@@ -204,6 +227,33 @@ else echo "FAIL music on hold: '$waited'" >&2; failures=$((failures + 1)); fi
 caller queue_call_dtmf_exit queue_caller_dtmf 600 1
 expect_server 'caller key call=[0-9]* digit=1' "RFC 4733 key 1 received"
 expect_qlog '|exit-key|NONE|EXITWITHKEY|1|' "EXITWITHKEY in queue_log"
+
+# An agent whose phone answers 486 Busy Here: a reject (RINGNOANSWER), the caller waits.
+agent_phone() { # scenario port
+  sipp "127.0.0.1:$port" -sf "$here/$1.xml" -t u1 -i 127.0.0.1 -p "$2" -m 1 -timeout 20s \
+    -timeout_error -nostdin -trace_err -error_file "$logs/$1.err" >"$logs/$1.out" 2>&1
+}
+agent_phone queue_agent_busy 15082 &
+agent=$!
+sleep 0.5
+scenario queue_agent_register_bob u1
+caller queue_call_agent_busy queue_caller 700 2
+if wait "$agent"; then echo "ok   queue_agent_busy answered 486 and got the ACK"; else
+  echo "FAIL queue_agent_busy; see $logs" >&2; failures=$((failures + 1)); fi
+expect_server 'agent leg call=[0-9]* event=Failed(StatusCode(486))' "486 from bob's phone"
+expect_qlog '|busy|bob|RINGNOANSWER|' "RINGNOANSWER for the reject"
+expect_qlog '|busy|NONE|ABANDON|' "the caller who then hangs up abandons"
+
+# An agent who does not answer: after the 2 s ring timeout the server CANCELs.
+agent_phone queue_agent_no_answer 15083 &
+agent=$!
+sleep 0.5
+scenario queue_agent_register_carol u1
+caller queue_call_agent_no_answer queue_caller 701 4
+if wait "$agent"; then echo "ok   queue_agent_no_answer rang, got CANCEL, answered 487, got the ACK"; else
+  echo "FAIL queue_agent_no_answer; see $logs" >&2; failures=$((failures + 1)); fi
+expect_qlog '|no-answer|carol|RINGNOANSWER|2' "RINGNOANSWER after the ring timeout"
+expect_qlog '|no-answer|NONE|ABANDON|' "the caller who then hangs up abandons"
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2

@@ -4,6 +4,7 @@
 //! [`crate::switchboard`]; this module only does I/O.
 
 mod exec;
+mod incoming;
 
 use crate::creds::Accounts;
 use crate::rtp::{Clock, MediaCmd, MediaEvent};

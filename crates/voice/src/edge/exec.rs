@@ -2,50 +2,26 @@
 //! switchboard's actions on the endpoint, the router and the media tasks.
 
 use super::{Actor, AgentMedia};
-use crate::media::{CallMedia, Leg};
+use crate::media::Leg;
 use crate::rtp::{MediaCmd, MediaEvent};
 use crate::switchboard::Action;
 use std::collections::VecDeque;
 use std::sync::Arc;
-use switchyard_core::{AgentId, Channel, InteractionId, OfferId, QueueId, TenantId};
-use switchyard_media::phrase;
-use switchyard_router::{Input, NewInteraction};
+use switchyard_core::{AgentId, InteractionId, OfferId};
+use switchyard_router::Input;
 use switchyard_sip::SipUri;
 use switchyard_sip::call::OutgoingEvent;
-use switchyard_sip::endpoint::{CallHandle, EndpointEvent, NewCall};
+use switchyard_sip::endpoint::{CallHandle, EndpointEvent};
 use switchyard_sip::registrar::RegistrarEvent;
-use switchyard_sip::sdp::{self, Codec, LocalMedia};
+use switchyard_sip::sdp;
 use switchyard_sip::{StatusCode, endpoint::Endpoint};
-use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
 
 impl Actor {
-    fn command(
+    pub(super) fn command(
         &self,
         f: impl FnOnce(&mut Endpoint<crate::creds::Accounts>, switchyard_core::Time) + Send + 'static,
     ) {
         let _ = self.commands.send(Box::new(f));
-    }
-
-    fn local_media(&self, port: u16, session_id: u64) -> LocalMedia {
-        LocalMedia {
-            addr: self.media_ip,
-            port,
-            codecs: vec![Codec::Pcmu, Codec::Pcma],
-            telephone_event_pt: 101,
-            session_id,
-            session_version: 1,
-        }
-    }
-
-    async fn rtp_socket(&self) -> Option<UdpSocket> {
-        match UdpSocket::bind((self.media_ip, 0)).await {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(error = %e, "binding an RTP socket failed");
-                None
-            }
-        }
     }
 
     pub(super) async fn on_sip(&mut self, ev: EndpointEvent) {
@@ -102,87 +78,6 @@ impl Actor {
                 OutgoingEvent::Failed(StatusCode::NOT_ACCEPTABLE_HERE)
             }
         }
-    }
-
-    async fn on_new_call(&mut self, new: NewCall) {
-        let call = new.call;
-        let number = SipUri::parse(new.invite.uri())
-            .and_then(|u| u.user)
-            .unwrap_or_default();
-        let queue = match self.store.queue_by_number(&number).await {
-            Ok(Some(q)) => q,
-            Ok(None) => return self.reject(call, StatusCode::NOT_FOUND),
-            Err(e) => {
-                tracing::warn!(error = %e, "looking up a dialled number failed");
-                return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
-            }
-        };
-        let Some(offer) = new.offer.as_ref() else {
-            return self.reject(call, StatusCode::NOT_ACCEPTABLE_HERE);
-        };
-        let Some(socket) = self.rtp_socket().await else {
-            return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
-        };
-        let port = socket.local_addr().map(|a| a.port()).unwrap_or(0);
-        let Ok((answer, negotiated)) = sdp::answer(offer, &self.local_media(port, call.0)) else {
-            return self.reject(call, StatusCode::NOT_ACCEPTABLE_HERE);
-        };
-        let from = &new.invite.head().from;
-        let caller_id = SipUri::parse(&from.uri)
-            .and_then(|u| u.user)
-            .or_else(|| from.display.clone())
-            .unwrap_or_default();
-        let interaction = self.engine.mint_interaction_id();
-        self.sb.joined(call, interaction);
-        let join = Input::Join(NewInteraction {
-            id: interaction,
-            tenant: TenantId(queue.tenant_id as u64),
-            queue: QueueId(queue.id as u64),
-            channel: Channel::Voice,
-            caller_id: caller_id.clone(),
-            skills: Vec::new(),
-            priority: 0,
-            arrived: None,
-        });
-        if let Err(e) = self.engine.handle(join).await {
-            tracing::warn!(%interaction, error = %e, "router refused the caller");
-            self.sb.forget(call);
-            return self.reject(call, StatusCode::TEMPORARILY_UNAVAILABLE);
-        }
-        tracing::info!(call = call.0, %interaction, number, caller_id, "caller joined");
-        self.command(move |ep, now| {
-            ep.ring(now, call, None);
-            ep.answer(now, call, &answer);
-        });
-        let estimate = self
-            .engine
-            .call(move |r, _| r.estimate(interaction))
-            .await
-            .ok()
-            .flatten();
-        let mut names = Vec::new();
-        if let Some(e) = estimate {
-            names.extend(phrase::position(e.position));
-            names.extend(phrase::wait(e.wait));
-        }
-        let media = CallMedia::new(
-            self.clock.now(),
-            Leg::from(&negotiated),
-            (interaction.0 as u32) ^ 0x5359_0000,
-            self.sounds.prompts(&names),
-            self.sounds.moh(),
-        );
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.callers.insert(call, tx);
-        let (clock, events) = (self.clock, self.media_tx.clone());
-        tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
-    }
-
-    fn reject(&self, call: CallHandle, status: StatusCode) {
-        tracing::info!(call = call.0, status = status.code(), "caller refused");
-        self.command(move |ep, now| {
-            ep.reject(now, call, status);
-        });
     }
 
     pub(super) async fn on_placed(&mut self, offer: OfferId, legs: Vec<CallHandle>) {

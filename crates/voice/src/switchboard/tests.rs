@@ -2,6 +2,7 @@ use super::*;
 use std::time::Duration;
 use switchyard_core::QueueId;
 use switchyard_sip::StatusCode;
+use switchyard_sip::call::{EndReason, OutgoingEvent};
 
 const CALLER: CallHandle = CallHandle(1);
 const LEG: CallHandle = CallHandle(2);
