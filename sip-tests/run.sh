@@ -111,7 +111,7 @@ mkdir -p "$data"
 cat >"$data/voice.toml" <<'TOML'
 # The demo's sales queue and agent alice; a queue whose callers can leave with key 1
 # (RFC 4733 DTMF exit); queues served by a busy phone (bob) and by one nobody answers
-# (carol). (A config file replaces the demo seed.)
+# (carol); one whose agent hangs up first (dave). (A config file replaces the demo seed.)
 [[tenants]]
 name = "sip-tests"
 
@@ -135,6 +135,10 @@ name = "no-answer"
 numbers = ["701"]
 settings = { ring_timeout_secs = 2 }
 
+[[tenants.queues]]
+name = "agent-hangs-up"
+numbers = ["702"]
+
 [[tenants.agents]]
 name = "alice"
 sip_username = "1001"
@@ -152,6 +156,12 @@ name = "carol"
 sip_username = "1003"
 sip_password = "demo-1003"
 queues = [{ queue = "no-answer", penalty = 0 }]
+
+[[tenants.agents]]
+name = "dave"
+sip_username = "1004"
+sip_password = "demo-1004"
+queues = [{ queue = "agent-hangs-up", penalty = 0 }]
 TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
@@ -254,6 +264,20 @@ if wait "$agent"; then echo "ok   queue_agent_no_answer rang, got CANCEL, answer
   echo "FAIL queue_agent_no_answer; see $logs" >&2; failures=$((failures + 1)); fi
 expect_qlog '|no-answer|carol|RINGNOANSWER|2' "RINGNOANSWER after the ring timeout"
 expect_qlog '|no-answer|NONE|ABANDON|' "the caller who then hangs up abandons"
+
+# The agent hangs up first: the server BYEs the caller; COMPLETEAGENT.
+sipp "127.0.0.1:$port" -sf "$here/queue_agent_hangup.xml" -t u1 -i 127.0.0.1 -p 15084 -mp 17002 -rtp_echo \
+  -m 1 -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/queue_agent_hangup.err" \
+  >"$logs/queue_agent_hangup.out" 2>&1 &
+agent=$!
+sleep 0.5
+scenario queue_agent_register_dave u1
+caller queue_call_agent_hangs_up queue_caller_hungup 702 1
+if wait "$agent"; then echo "ok   queue_agent_hangup answered, hung up, got 200"; else
+  echo "FAIL queue_agent_hangup; see $logs" >&2; cat "$logs/queue_agent_hangup.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_qlog '|agent-hangs-up|dave|CONNECT|' "CONNECT to dave"
+expect_qlog '|agent-hangs-up|dave|COMPLETEAGENT|' "COMPLETEAGENT when the agent hangs up"
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2

@@ -96,6 +96,7 @@ struct Actor {
     placed_tx: mpsc::UnboundedSender<(OfferId, Vec<CallHandle>)>,
     media_tx: mpsc::UnboundedSender<MediaEvent>,
     callers: HashMap<CallHandle, mpsc::UnboundedSender<MediaCmd>>,
+    caller_ids: HashMap<CallHandle, String>,
     agents: HashMap<CallHandle, AgentMedia>,
     pending: HashMap<OfferId, AgentMedia>,
 }
@@ -133,6 +134,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         placed_tx,
         media_tx,
         callers: HashMap::new(),
+        caller_ids: HashMap::new(),
         agents: HashMap::new(),
         pending: HashMap::new(),
     };

@@ -48,6 +48,9 @@ impl Actor {
             EndpointEvent::Outgoing { call, event } => {
                 tracing::info!(call = call.0, ?event, "agent leg");
                 let event = self.read_answer(call, event);
+                if matches!(event, OutgoingEvent::Failed(_) | OutgoingEvent::Ended(_)) {
+                    self.agents.remove(&call); // its RTP socket
+                }
                 let actions = self.sb.on_agent(call, &event);
                 self.execute(actions).await;
             }
@@ -80,6 +83,11 @@ impl Actor {
         }
     }
 
+    fn drop_caller(&mut self, call: CallHandle) {
+        self.callers.remove(&call);
+        self.caller_ids.remove(&call);
+    }
+
     pub(super) async fn on_placed(&mut self, offer: OfferId, legs: Vec<CallHandle>) {
         if let Some(m) = self.pending.remove(&offer) {
             for l in &legs {
@@ -106,7 +114,7 @@ impl Actor {
                 self.execute(actions).await;
             }
             MediaEvent::AnnouncementDone(call) => {
-                self.callers.remove(&call);
+                self.drop_caller(call);
                 self.command(move |ep, now| {
                     ep.hangup(now, call);
                 });
@@ -138,7 +146,19 @@ impl Actor {
             },
         );
         let placed = self.placed_tx.clone();
-        let from = format!("\"Queue\" <sip:queue-{interaction}@switchyard>");
+        // The agent's phone shows the caller's number (only safe characters kept).
+        let number: String = self
+            .sb
+            .caller_of(interaction)
+            .and_then(|c| self.caller_ids.get(&c))
+            .map(|n| {
+                n.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '+')
+                    .collect()
+            })
+            .filter(|n: &String| !n.is_empty())
+            .unwrap_or_else(|| "anonymous".into());
+        let from = format!("\"{number}\" <sip:{number}@switchyard>");
         self.command(move |ep, now| {
             let aors: Vec<String> = ep
                 .registrar_mut()
@@ -192,13 +212,13 @@ impl Actor {
                     });
                 }
                 Action::HangupCaller(call) => {
-                    self.callers.remove(&call);
+                    self.drop_caller(call);
                     self.command(move |ep, now| {
                         ep.hangup(now, call);
                     });
                 }
                 Action::StopCaller(call) => {
-                    self.callers.remove(&call);
+                    self.drop_caller(call);
                 }
                 Action::Bridge { caller, agent } => {
                     let m = self.agents.get(&agent);

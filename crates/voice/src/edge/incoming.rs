@@ -104,6 +104,7 @@ impl Actor {
         );
         let (tx, rx) = mpsc::unbounded_channel();
         self.callers.insert(call, tx);
+        self.caller_ids.insert(call, caller_id);
         let (clock, events) = (self.clock, self.media_tx.clone());
         tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
     }
