@@ -101,7 +101,8 @@ else echo "ok   well-behaved source not limited"; fi
 # ---------------------------------------------------------------------------------------
 # Phone calls through the real `switchyard` binary (crates/voice): a temporary data dir
 # configured like the demo (queue sales = 500, agent alice = SIP 1001 / demo-1001), free
-# ports, MD5 offered first for SIPp. Outcomes are checked from SIPp's exit status, the
+# ports, MD5 offered first for SIPp, no OPTIONS qualify (a SIPp phone in server mode
+# cannot answer OPTIONS besides its call: it would abort on the probe). Outcomes are checked from SIPp's exit status, the
 # server's queue_log and its per-call RTP packet counters ("voice media ended").
 kill "$registrar" 2>/dev/null || true
 wait "$registrar" 2>/dev/null || true
@@ -111,7 +112,8 @@ mkdir -p "$data"
 cat >"$data/voice.toml" <<'TOML'
 # The demo's sales queue and agent alice; a queue whose callers can leave with key 1
 # (RFC 4733 DTMF exit); queues served by a busy phone (bob) and by one nobody answers
-# (carol); one whose agent hangs up first (dave). (A config file replaces the demo seed.)
+# (carol); one whose agent hangs up first (dave); a ringall queue (erin answers, frank's
+# phone only rings). (A config file replaces the demo seed.)
 [[tenants]]
 name = "sip-tests"
 
@@ -139,6 +141,11 @@ settings = { ring_timeout_secs = 2 }
 name = "agent-hangs-up"
 numbers = ["702"]
 
+[[tenants.queues]]
+name = "ringall"
+numbers = ["703"]
+settings = { strategy = "ring_all", ring_timeout_secs = 10 }
+
 [[tenants.agents]]
 name = "alice"
 sip_username = "1001"
@@ -162,10 +169,23 @@ name = "dave"
 sip_username = "1004"
 sip_password = "demo-1004"
 queues = [{ queue = "agent-hangs-up", penalty = 0 }]
+
+[[tenants.agents]]
+name = "erin"
+sip_username = "1005"
+sip_password = "demo-1005"
+queues = [{ queue = "ringall", penalty = 0 }]
+
+[[tenants.agents]]
+name = "frank"
+sip_username = "1006"
+sip_password = "demo-1006"
+queues = [{ queue = "ringall", penalty = 0 }]
 TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
-  --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 >"$logs/server.log" 2>&1) &
+  --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 \
+  >"$logs/server.log" 2>&1) &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^  SIP  ' "$logs/server.log" && break; sleep 0.1; done
@@ -191,6 +211,17 @@ caller() { # name scenario number seconds [extra sipp args...]
       "$@" >"$logs/$run-$name.out" 2>&1; then echo "ok   $name"; else
     echo "FAIL $name: sipp exit $?; see $logs" >&2; cat "$logs/$run-$name.err" >&2 2>/dev/null || true
     failures=$((failures + 1)); fi
+}
+
+register_agent() { # SIP user, Contact port: queue_agent_register.xml for another agent
+  local sf="$logs/queue_agent_register_$1.xml"
+  sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=demo-1001/username=$1 password=demo-$1/" \
+    "$here/queue_agent_register.xml" >"$sf"
+  run=$((run + 1))
+  if sipp "127.0.0.1:$port" -sf "$sf" -t u1 -i 127.0.0.1 -m 1 -timeout 20s -timeout_error -nostdin \
+      -trace_err -error_file "$logs/$run-register-$1.err" >"$logs/$run-register-$1.out" 2>&1; then
+    echo "ok   agent $1 registers"; else
+    echo "FAIL agent $1 registers: sipp exit $?" >&2; failures=$((failures + 1)); fi
 }
 
 caller queue_unknown_number queue_unknown_number 999 1
@@ -246,7 +277,7 @@ agent_phone() { # scenario port
 agent_phone queue_agent_busy 15082 &
 agent=$!
 sleep 0.5
-scenario queue_agent_register_bob u1
+register_agent 1002 15082
 caller queue_call_agent_busy queue_caller 700 2
 if wait "$agent"; then echo "ok   queue_agent_busy answered 486 and got the ACK"; else
   echo "FAIL queue_agent_busy; see $logs" >&2; failures=$((failures + 1)); fi
@@ -258,7 +289,7 @@ expect_qlog '|busy|NONE|ABANDON|' "the caller who then hangs up abandons"
 agent_phone queue_agent_no_answer 15083 &
 agent=$!
 sleep 0.5
-scenario queue_agent_register_carol u1
+register_agent 1003 15083
 caller queue_call_agent_no_answer queue_caller 701 4
 if wait "$agent"; then echo "ok   queue_agent_no_answer rang, got CANCEL, answered 487, got the ACK"; else
   echo "FAIL queue_agent_no_answer; see $logs" >&2; failures=$((failures + 1)); fi
@@ -271,13 +302,33 @@ sipp "127.0.0.1:$port" -sf "$here/queue_agent_hangup.xml" -t u1 -i 127.0.0.1 -p 
   >"$logs/queue_agent_hangup.out" 2>&1 &
 agent=$!
 sleep 0.5
-scenario queue_agent_register_dave u1
+register_agent 1004 15084
 caller queue_call_agent_hangs_up queue_caller_hungup 702 1
 if wait "$agent"; then echo "ok   queue_agent_hangup answered, hung up, got 200"; else
   echo "FAIL queue_agent_hangup; see $logs" >&2; cat "$logs/queue_agent_hangup.err" >&2 2>/dev/null || true
   failures=$((failures + 1)); fi
 expect_qlog '|agent-hangs-up|dave|CONNECT|' "CONNECT to dave"
 expect_qlog '|agent-hangs-up|dave|COMPLETEAGENT|' "COMPLETEAGENT when the agent hangs up"
+
+# Ringall: erin's and frank's phones ring together; erin answers, frank's is CANCELled.
+sipp "127.0.0.1:$port" -sf "$here/queue_agent.xml" -t u1 -i 127.0.0.1 -p 15085 -mp 17004 -rtp_echo \
+  -m 1 -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/ringall_winner.err" \
+  >"$logs/ringall_winner.out" 2>&1 &
+winner=$!
+agent_phone queue_agent_no_answer 15086 &
+loser=$!
+sleep 0.5
+register_agent 1005 15085
+register_agent 1006 15086
+caller queue_call_ringall queue_caller 703 2
+if wait "$winner"; then echo "ok   ringall: erin answered and got the server's BYE"; else
+  echo "FAIL ringall winner; see $logs" >&2; failures=$((failures + 1)); fi
+if wait "$loser"; then echo "ok   ringall: frank's phone rang and was CANCELled (487, ACK)"; else
+  echo "FAIL ringall loser; see $logs" >&2; cat "$logs/queue_agent_no_answer.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_qlog '|ringall|erin|CONNECT|' "ringall CONNECT to erin"
+expect_qlog '|ringall|frank|RINGCANCELED|' "ringall RINGCANCELED for frank"
+expect_qlog '|ringall|erin|COMPLETECALLER|' "ringall COMPLETECALLER"
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2

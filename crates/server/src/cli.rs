@@ -71,6 +71,10 @@ pub(crate) struct ServeArgs {
     /// as SIPp 3.6.1, need `MD5,SHA-256`). [default: SHA-256,MD5]
     #[arg(long, env = "SWITCHYARD_SIP_ALGORITHMS", value_name = "LIST")]
     pub(crate) sip_algorithms: Option<String>,
+    /// Seconds between OPTIONS probes to registered phones; a phone that stops
+    /// answering is unreachable (no calls). 0 turns probing off. [default: 30]
+    #[arg(long, env = "SWITCHYARD_SIP_QUALIFY_SECS", value_name = "SECS")]
+    pub(crate) sip_qualify_secs: Option<u64>,
     /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
     /// are mirrored there and put back in line after a restart. Without it runtime
     /// state lives only in this process's memory.

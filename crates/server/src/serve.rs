@@ -22,6 +22,8 @@ pub(crate) struct SipSettings {
     pub(crate) listen: SocketAddr,
     /// Digest algorithms offered, most preferred first.
     pub(crate) algorithms: Vec<switchyard_voice::Algorithm>,
+    /// OPTIONS qualify interval; `None`: off.
+    pub(crate) qualify: Option<std::time::Duration>,
 }
 
 /// The resolved `serve` settings.
@@ -79,6 +81,10 @@ impl ServeSettings {
                     args.sip_algorithms.as_deref().unwrap_or("SHA-256,MD5"),
                 )
                 .context("--sip-algorithms")?,
+                qualify: match args.sip_qualify_secs.unwrap_or(30) {
+                    0 => None,
+                    n => Some(std::time::Duration::from_secs(n)),
+                },
             },
             redis_url,
             redis_prefix: args
@@ -175,6 +181,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             listen: cfg.sip.listen,
             realm: "switchyard".into(),
             algorithms: cfg.sip.algorithms.clone(),
+            qualify: cfg.sip.qualify,
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
         },
         store.clone(),

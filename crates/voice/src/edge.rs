@@ -36,6 +36,8 @@ pub struct VoiceConfig {
     pub realm: String,
     /// Digest algorithms offered, most preferred first.
     pub algorithms: Vec<Algorithm>,
+    /// How often registered phones are probed with OPTIONS (`None`: never).
+    pub qualify: Option<Duration>,
     /// Where to look for `prompts/` and `moh/`, first match wins.
     pub sounds_dirs: Vec<PathBuf>,
 }
@@ -111,6 +113,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         accept_calls: true,
         advertised: Some(local_addr),
         id_seed: seed(),
+        qualify_interval: cfg.qualify,
         ..EndpointConfig::default()
     };
     config.registrar.realm = cfg.realm.clone();
