@@ -268,6 +268,12 @@ else echo "FAIL music on hold: '$waited'" >&2; failures=$((failures + 1)); fi
 caller queue_call_dtmf_exit queue_caller_dtmf 600 1
 expect_server 'caller key call=[0-9]* digit=1' "RFC 4733 key 1 received"
 expect_qlog '|exit-key|NONE|EXITWITHKEY|1|' "EXITWITHKEY in queue_log"
+# The same key by SIP INFO (application/dtmf-relay).
+caller queue_call_info_dtmf_exit queue_caller_info_dtmf 600 1
+for _ in $(seq 30); do [ "$(grep -c '|exit-key|NONE|EXITWITHKEY|1|' "$qlog")" -ge 2 ] && break; sleep 0.1; done
+if [ "$(grep -c '|exit-key|NONE|EXITWITHKEY|1|' "$qlog")" -eq 2 ]; then
+  echo "ok   EXITWITHKEY for the key sent by SIP INFO"
+else echo "FAIL SIP INFO key: expected a second EXITWITHKEY" >&2; failures=$((failures + 1)); fi
 
 # An agent whose phone answers 486 Busy Here: a reject (RINGNOANSWER), the caller waits.
 agent_phone() { # scenario port
