@@ -336,6 +336,35 @@ expect_qlog '|ringall|erin|CONNECT|' "ringall CONNECT to erin"
 expect_qlog '|ringall|frank|RINGCANCELED|' "ringall RINGCANCELED for frank"
 expect_qlog '|ringall|erin|COMPLETECALLER|' "ringall COMPLETECALLER"
 
+# Skills and priority from the caller, and periodic announcements: a queue created over
+# the REST API (number 704, no agents) with a SIP rule "X-Customer-Tier: gold -> priority
+# 10 and skill gold" and announce_every_secs = 1. A caller sending that header waits 4 s;
+# while it waits the API shows the interaction with priority 10 and skill gold.
+api="$(sed -n 's/^  REST API *\(http[^ ]*\)$/\1/p' "$logs/server.log")"
+auth="Authorization: Bearer sip-tests-admin-token"
+tenant="$(curl -sf -H "$auth" "$api/tenants" | jq -r '.items[] | select(.name == "sip-tests") | .id')"
+if curl -sf -H "$auth" -H 'Content-Type: application/json' -X POST "$api/tenants/$tenant/queues" \
+    -d '{"name": "tiered", "numbers": ["704"], "settings": {"announce_every_secs": 1,
+         "sip_rules": [{"header": "X-Customer-Tier", "equals": "gold", "priority": 10,
+                        "skills": [{"skill": "gold"}]}]}}' >"$logs/tiered.json"; then
+  echo "ok   queue with SIP rules created over the API"
+else echo "FAIL creating the tiered queue" >&2; failures=$((failures + 1)); fi
+sed 's/^      Max-Forwards: 70$/&\n      X-Customer-Tier: gold/' "$here/queue_caller.xml" >"$logs/queue_caller_gold.xml"
+sipp "127.0.0.1:$port" -sf "$logs/queue_caller_gold.xml" -s 704 -d 4000 -t u1 -i 127.0.0.1 -mp 16100 \
+  -m 1 -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/queue_caller_gold.err" \
+  >"$logs/queue_caller_gold.out" 2>&1 &
+gold=$!
+for _ in $(seq 30); do sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep -q 'caller joined.*number="\?704' && break; sleep 0.1; done
+gold_id="$(sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | sed -n 's/.*caller joined.* interaction=i\([0-9]*\) number="\?704.*/\1/p' | head -1)"
+detail="$(curl -sf -H "$auth" "$api/tenants/$tenant/interactions/$gold_id" || true)"
+if [ "$(echo "$detail" | jq -r '.priority')" = 10 ] && [ "$(echo "$detail" | jq -r '[.skills[].skill] | index("gold")')" = 0 ]; then
+  echo "ok   X-Customer-Tier: gold joined with priority 10 and skill gold"
+else echo "FAIL gold caller: interaction '$gold_id' is '$detail'" >&2; failures=$((failures + 1)); fi
+if wait "$gold"; then echo "ok   gold caller waited and hung up"; else
+  echo "FAIL gold caller; see $logs" >&2; cat "$logs/queue_caller_gold.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_qlog '|tiered|NONE|ABANDON|' "the gold caller who then hangs up abandons"
+
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2
   exit 1

@@ -277,6 +277,37 @@ pub struct QueueConfig {
     /// A caller who abandons and calls again from the same number within this many
     /// seconds takes back the old place in line (FreeSWITCH abandoned-resume).
     pub abandon_resume_secs: Option<u32>,
+    /// Every this many seconds a waiting voice caller hears the spoken position and
+    /// estimated wait again over the music on hold (None: only once, on entry).
+    pub announce_every_secs: Option<u32>,
+    /// Rules setting skills and priority from the caller ID or SIP headers of a voice
+    /// caller as it joins; every matching rule applies.
+    pub sip_rules: Vec<SipRule>,
+}
+
+/// What a [`SipRule`] looks at and how it compares.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SipRule {
+    /// A SIP header name (case-insensitive); None: the caller ID (From user).
+    pub header: Option<String>,
+    /// Matches when the value is exactly this.
+    pub equals: Option<String>,
+    /// Matches when the value starts with this.
+    pub prefix: Option<String>,
+    /// Skills the interaction then needs.
+    pub skills: Vec<SkillReq>,
+    /// Added to the interaction's priority (higher goes first).
+    pub priority: i32,
+}
+
+impl SipRule {
+    /// Whether `value` (the caller ID or one header value) matches; a rule with neither
+    /// `equals` nor `prefix` matches any value that is present.
+    pub fn matches(&self, value: &str) -> bool {
+        self.equals.as_deref().is_none_or(|e| value == e)
+            && self.prefix.as_deref().is_none_or(|p| value.starts_with(p))
+    }
 }
 
 /// Retries of a callback whose customer did not answer.
@@ -326,6 +357,8 @@ impl Default for QueueConfig {
             service_level_secs: 20,
             callback: CallbackPolicy::default(),
             abandon_resume_secs: None,
+            announce_every_secs: None,
+            sip_rules: Vec::new(),
         }
     }
 }

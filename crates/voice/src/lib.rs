@@ -4,7 +4,8 @@
 //! | module | does |
 //! |---|---|
 //! | [`switchboard`] | pure call control: endpoint events and router outputs in, actions out |
-//! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, RFC 4733 keys, the bridge |
+//! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, periodic announcements, RFC 4733 keys, the bridge |
+//! | [`rules`] | a queue's SIP rules: skills and priority from the caller ID and headers |
 //! | [`sounds`] | loading the prompts and music on hold from `sounds/` |
 //! | `rtp` | the tokio task running one call's [`media::CallMedia`] on its sockets |
 //! | [`edge`] | the tokio task wiring the SIP driver, the engine and the media tasks |
@@ -17,6 +18,7 @@ pub mod edge;
 mod error;
 pub mod media;
 mod rtp;
+pub mod rules;
 pub mod sounds;
 pub mod switchboard;
 

@@ -53,6 +53,9 @@ pub enum MediaOut {
     Key(char),
     /// The announcement before hanging up has been played.
     AnnouncementDone,
+    /// Time for the periodic position-and-wait announcement: answer with
+    /// [`CallMedia::say`].
+    PeriodicDue,
 }
 
 /// Packet counters, logged when the call ends.
@@ -78,6 +81,8 @@ pub struct CallMedia {
     pacer: Option<Pacer>,
     last_tick: Option<Tick>,
     announcing: bool,
+    /// Periodic announcements: the period and when the next one is due.
+    periodic: Option<(std::time::Duration, Time)>,
     to_caller: Option<Relay>,
     to_agent: Relay,
     dtmf: DtmfReceiver,
@@ -108,10 +113,19 @@ impl CallMedia {
             pacer: Some(Pacer::new(now, seed as u16, seed)),
             last_tick: None,
             announcing: false,
+            periodic: None,
             to_caller: None,
             to_agent: Relay::new(ssrc ^ 0x5A5A_5A5A, (seed >> 16) as u16, seed ^ 0xFFFF),
             dtmf: DtmfReceiver::default(),
             counters: Counters::default(),
+        }
+    }
+
+    /// Asks for a [`MediaOut::PeriodicDue`] at `entry + every`, `entry + 2 * every`, …
+    /// while the caller waits (never once bridged or ending). A zero period is ignored.
+    pub fn repeat_every(&mut self, entry: Time, every: std::time::Duration) {
+        if !every.is_zero() {
+            self.periodic = Some((every, entry + every));
         }
     }
 
@@ -147,11 +161,32 @@ impl CallMedia {
             self.counters.caller_out += 1;
             out.push(MediaOut::ToCaller(to, bytes));
         }
+        if let Some((every, due)) = self.periodic.as_mut()
+            && now >= *due
+        {
+            // A late wake-up says it once, then keeps to the grid.
+            while *due <= now {
+                *due = *due + *every;
+            }
+            out.push(MediaOut::PeriodicDue);
+        }
         if self.announcing && !self.playlist.busy() {
             self.announcing = false;
             out.push(MediaOut::AnnouncementDone);
         }
         out
+    }
+
+    /// Plays `prompts` over the music on hold, which then resumes where it left off
+    /// (ignored once bridged or ending).
+    pub fn say(&mut self, prompts: Vec<Arc<Prompt>>) {
+        if self.pacer.is_none() || self.announcing {
+            return;
+        }
+        self.playlist.clear();
+        for p in prompts {
+            self.playlist.push(p);
+        }
     }
 
     /// Replaces what the caller hears with `prompts` (no music after); reports
@@ -163,11 +198,13 @@ impl CallMedia {
             self.playlist.push(p);
         }
         self.announcing = true;
+        self.periodic = None;
     }
 
     /// Stops the music and relays between the caller and `agent` from now on.
     pub fn bridge(&mut self, agent: Leg) {
         self.pacer = None;
+        self.periodic = None;
         let (seq, ts) = self
             .last_tick
             .map(|t| (t.seq.wrapping_add(1), t.timestamp.wrapping_add(160)))

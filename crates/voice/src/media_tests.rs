@@ -123,3 +123,70 @@ fn announcement_reports_when_done() {
     }
     assert!(done);
 }
+
+fn first_sample_of(out: &[MediaOut]) -> Vec<u8> {
+    out.iter()
+        .filter_map(|o| match o {
+            MediaOut::ToCaller(_, b) => Some(RtpPacket::parse(b).unwrap().payload[0]),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn periodic_announcement_at_entry_plus_n_then_every_n_until_bridged() {
+    let entry = Time(5_000);
+    let mut m = CallMedia::new(entry, leg(Law::Pcmu, 4000), 7, vec![], None);
+    m.repeat_every(entry, std::time::Duration::from_secs(30));
+    let mut due = Vec::new();
+    let mut t = entry;
+    while t < Time(5_000 + 100_000) {
+        if m.on_timeout(t).contains(&MediaOut::PeriodicDue) {
+            due.push(t.0 - entry.0);
+        }
+        t = m.poll_timeout().unwrap();
+    }
+    assert_eq!(due, vec![30_000, 60_000, 90_000]);
+    m.bridge(leg(Law::Pcmu, 6000));
+    assert_eq!(m.poll_timeout(), None);
+    assert!(
+        m.on_timeout(Time(5_000 + 130_000)).is_empty(),
+        "none once bridged"
+    );
+}
+
+#[test]
+fn late_wake_up_announces_once_and_keeps_the_grid() {
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcmu, 4000), 7, vec![], None);
+    m.repeat_every(Time(0), std::time::Duration::from_secs(10));
+    let out = m.on_timeout(Time(25_000));
+    assert_eq!(
+        out.iter().filter(|o| **o == MediaOut::PeriodicDue).count(),
+        1
+    );
+    assert!(!m.on_timeout(Time(29_990)).contains(&MediaOut::PeriodicDue));
+    assert!(m.on_timeout(Time(30_000)).contains(&MediaOut::PeriodicDue));
+}
+
+#[test]
+fn ending_announcement_stops_periodic_ones() {
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcmu, 4000), 7, vec![], None);
+    m.repeat_every(Time(0), std::time::Duration::from_secs(1));
+    m.announce(vec![]);
+    assert!(!m.on_timeout(Time(5_000)).contains(&MediaOut::PeriodicDue));
+}
+
+#[test]
+fn say_plays_over_the_music_which_then_resumes() {
+    let moh = Arc::new(Prompt::from_samples(vec![-8000; 160 * 100]));
+    let speech = Arc::new(Prompt::from_samples(vec![8000; 320]));
+    let mut m = CallMedia::new(Time(0), leg(Law::Pcmu, 4000), 7, vec![], Some(moh));
+    let music = first_sample_of(&m.on_timeout(Time(0)))[0];
+    m.say(vec![speech]);
+    let heard: Vec<u8> = (1..5)
+        .flat_map(|i| first_sample_of(&m.on_timeout(Time(i * 20))))
+        .collect();
+    assert_ne!(heard[0], music);
+    assert_eq!(heard[0], heard[1], "two frames of the prompt");
+    assert_eq!(&heard[2..], &[music, music], "then the music again");
+}

@@ -19,6 +19,8 @@ pub(crate) enum MediaCmd {
     Bridge(Arc<UdpSocket>, Leg),
     /// Play these, report when done (then the edge hangs up).
     Announce(Vec<Arc<Prompt>>),
+    /// Play these over the music on hold (the periodic position and wait).
+    Say(Vec<Arc<Prompt>>),
 }
 
 /// What a media task tells the edge.
@@ -28,6 +30,8 @@ pub(crate) enum MediaEvent {
     Key(CallHandle, char),
     /// The announcement was played.
     AnnouncementDone(CallHandle),
+    /// The periodic announcement is due: the edge answers with [`MediaCmd::Say`].
+    PeriodicDue(CallHandle),
 }
 
 /// Wall-clock [`Time`] on tokio's monotonic clock, as the SIP driver does.
@@ -97,6 +101,10 @@ pub(crate) async fn run(
                     media.announce(prompts);
                     Vec::new()
                 }
+                Some(MediaCmd::Say(prompts)) => {
+                    media.say(prompts);
+                    Vec::new()
+                }
                 None => break,
             },
         };
@@ -115,6 +123,9 @@ pub(crate) async fn run(
                 }
                 MediaOut::AnnouncementDone => {
                     let _ = events.send(MediaEvent::AnnouncementDone(call));
+                }
+                MediaOut::PeriodicDue => {
+                    let _ = events.send(MediaEvent::PeriodicDue(call));
                 }
             }
         }

@@ -113,6 +113,17 @@ impl Actor {
                 let actions = self.sb.key(call, digit).into_iter().collect();
                 self.execute(actions).await;
             }
+            MediaEvent::PeriodicDue(call) => {
+                let Some(interaction) = self.sb.interaction_of(call) else {
+                    return;
+                };
+                let names = self.position_and_wait(interaction).await;
+                if !names.is_empty()
+                    && let Some(tx) = self.callers.get(&call)
+                {
+                    let _ = tx.send(MediaCmd::Say(self.sounds.prompts(&names)));
+                }
+            }
             MediaEvent::AnnouncementDone(call) => {
                 self.drop_caller(call);
                 self.command(move |ep, now| {

@@ -3,7 +3,8 @@
 
 use super::Actor;
 use crate::media::{CallMedia, Leg};
-use switchyard_core::{Channel, QueueId, TenantId};
+use std::time::Duration;
+use switchyard_core::{Channel, InteractionId, QueueId, TenantId};
 use switchyard_media::phrase;
 use switchyard_router::{Input, NewInteraction};
 use switchyard_sip::endpoint::{CallHandle, NewCall};
@@ -62,6 +63,10 @@ impl Actor {
             .and_then(|u| u.user)
             .or_else(|| from.display.clone())
             .unwrap_or_default();
+        let (skills, priority) =
+            crate::rules::classify(&queue.settings.sip_rules, &caller_id, |name| {
+                new.invite.header(name)
+            });
         let interaction = self.engine.mint_interaction_id();
         self.sb.joined(call, interaction);
         let join = Input::Join(NewInteraction {
@@ -70,8 +75,8 @@ impl Actor {
             queue: QueueId(queue.id as u64),
             channel: Channel::Voice,
             caller_id: caller_id.clone(),
-            skills: Vec::new(),
-            priority: 0,
+            skills,
+            priority,
             arrived: None,
         });
         if let Err(e) = self.engine.handle(join).await {
@@ -79,11 +84,33 @@ impl Actor {
             self.sb.forget(call);
             return self.reject(call, StatusCode::TEMPORARILY_UNAVAILABLE);
         }
-        tracing::info!(call = call.0, %interaction, number, caller_id, "caller joined");
+        tracing::info!(call = call.0, %interaction, number, caller_id, priority, "caller joined");
         self.command(move |ep, now| {
             ep.ring(now, call, None);
             ep.answer(now, call, &answer);
         });
+        let names = self.position_and_wait(interaction).await;
+        let entry = self.clock.now();
+        let mut media = CallMedia::new(
+            entry,
+            Leg::from(&negotiated),
+            (interaction.0 as u32) ^ 0x5359_0000,
+            self.sounds.prompts(&names),
+            self.sounds.moh(),
+        );
+        if let Some(n) = queue.settings.announce_every_secs {
+            media.repeat_every(entry, Duration::from_secs(n.into()));
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.callers.insert(call, tx);
+        self.caller_ids.insert(call, caller_id);
+        let (clock, events) = (self.clock, self.media_tx.clone());
+        tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
+    }
+
+    /// "You are caller number N, your estimated wait is …" from the router's estimate
+    /// (nothing when the interaction is no longer waiting).
+    pub(super) async fn position_and_wait(&self, interaction: InteractionId) -> Vec<&'static str> {
         let estimate = self
             .engine
             .call(move |r, _| r.estimate(interaction))
@@ -95,18 +122,7 @@ impl Actor {
             names.extend(phrase::position(e.position));
             names.extend(phrase::wait(e.wait));
         }
-        let media = CallMedia::new(
-            self.clock.now(),
-            Leg::from(&negotiated),
-            (interaction.0 as u32) ^ 0x5359_0000,
-            self.sounds.prompts(&names),
-            self.sounds.moh(),
-        );
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.callers.insert(call, tx);
-        self.caller_ids.insert(call, caller_id);
-        let (clock, events) = (self.clock, self.media_tx.clone());
-        tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
+        names
     }
 
     fn reject(&self, call: CallHandle, status: StatusCode) {
