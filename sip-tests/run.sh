@@ -181,6 +181,24 @@ name = "frank"
 sip_username = "1006"
 sip_password = "demo-1006"
 queues = [{ queue = "ringall", penalty = 0 }]
+# lazymembers cascade (sip-tests block 'lazymembers'): ringall over penalty groups; grace
+# (penalty 1) never answers, heidi (penalty 2) answers.
+[[tenants.queues]]
+name = "lazy"
+numbers = ["706"]
+settings = { strategy = "ring_all", ring_timeout_secs = 2, retry_secs = 1, lazymembers = true }
+
+[[tenants.agents]]
+name = "grace"
+sip_username = "1007"
+sip_password = "demo-1007"
+queues = [{ queue = "lazy", penalty = 1 }]
+
+[[tenants.agents]]
+name = "heidi"
+sip_username = "1008"
+sip_password = "demo-1008"
+queues = [{ queue = "lazy", penalty = 2 }]
 TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
@@ -364,6 +382,130 @@ if wait "$gold"; then echo "ok   gold caller waited and hung up"; else
   echo "FAIL gold caller; see $logs" >&2; cat "$logs/queue_caller_gold.err" >&2 2>/dev/null || true
   failures=$((failures + 1)); fi
 expect_qlog '|tiered|NONE|ABANDON|' "the gold caller who then hangs up abandons"
+
+# lazymembers cascade: queue lazy (706) is ringall over penalty groups with lazymembers.
+# grace (penalty 1) rings past the 2 s ring timeout (CANCEL, 487, ACK): RINGNOANSWER; the
+# offer then cascades to heidi (penalty 2), who answers: CONNECT, in that order.
+sed 's/1003@/1007@/g' "$here/queue_agent_no_answer.xml" >"$logs/lazy_agent_no_answer.xml"
+sipp "127.0.0.1:$port" -sf "$logs/lazy_agent_no_answer.xml" -t u1 -i 127.0.0.1 -p 15087 -m 1 -timeout 20s \
+  -timeout_error -nostdin -trace_err -error_file "$logs/lazy_grace.err" >"$logs/lazy_grace.out" 2>&1 &
+lazy_first=$!
+sipp "127.0.0.1:$port" -sf "$here/queue_agent.xml" -t u1 -i 127.0.0.1 -p 15088 -mp 17006 -rtp_echo \
+  -m 1 -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/lazy_heidi.err" \
+  >"$logs/lazy_heidi.out" 2>&1 &
+lazy_second=$!
+sleep 0.5
+register_agent 1007 15087
+register_agent 1008 15088
+run=$((run + 1))
+if sipp "127.0.0.1:$port" -sf "$here/queue_caller.xml" -s 706 -d 6000 -t u1 -i 127.0.0.1 -mp 16600 -m 1 \
+    -timeout 20s -timeout_error -nostdin -trace_err -error_file "$logs/$run-lazymembers.err" >"$logs/$run-lazymembers.out" 2>&1; then
+  echo "ok   queue_call_lazymembers"; else
+  echo "FAIL queue_call_lazymembers: sipp exit $?; see $logs" >&2; failures=$((failures + 1)); fi
+if wait "$lazy_first"; then echo "ok   lazymembers: grace's phone (penalty 1) rang and was CANCELled (487, ACK)"; else
+  echo "FAIL lazymembers penalty-1 phone; see $logs" >&2; cat "$logs/lazy_grace.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+if wait "$lazy_second"; then echo "ok   lazymembers: heidi's phone (penalty 2) answered and got the server's BYE"; else
+  echo "FAIL lazymembers penalty-2 phone; see $logs" >&2; cat "$logs/lazy_heidi.err" >&2 2>/dev/null || true
+  failures=$((failures + 1)); fi
+expect_qlog '|lazy|grace|RINGNOANSWER|2' "lazymembers: RINGNOANSWER for grace (penalty 1)"
+expect_qlog '|lazy|heidi|CONNECT|' "lazymembers: CONNECT to heidi (penalty 2)"
+lazy_order="$(grep -E '\|lazy\|(grace|heidi)\|(RINGNOANSWER|CONNECT)\|' "$qlog" | cut -d'|' -f4,5 | tr '\n' ' ')"
+if [ "$lazy_order" = "grace|RINGNOANSWER heidi|CONNECT " ]; then
+  echo "ok   lazymembers order: grace RINGNOANSWER, then heidi CONNECT"
+else echo "FAIL lazymembers order: '$lazy_order'" >&2; failures=$((failures + 1)); fi
+if grep -q '|lazy|heidi|RINGNOANSWER|\||lazy|grace|CONNECT|' "$qlog"; then
+  echo "FAIL lazymembers: unexpected RINGNOANSWER for heidi or CONNECT to grace" >&2; failures=$((failures + 1)); fi
+expect_qlog '|lazy|heidi|COMPLETECALLER|' "lazymembers: COMPLETECALLER"
+
+# A real softphone: baresip (Debian baresip-core) registers as agent ivan with an MD5
+# digest and auto-answers a SIPp caller (A-law pcap audio). baresip 1.0.0's libre gives up
+# (ENOSYS) on any non-MD5 challenge, so this uses a second server offering MD5 only. The
+# phone sends a 440 Hz tone (aufile) and records what it hears (sndfile): the recording
+# must be non-silent (the caller's audio reached the agent) and the server's counters must
+# show the agent's RTP relayed to the caller. Never skipped: without baresip it fails.
+if ! command -v baresip >/dev/null || ! command -v sox >/dev/null; then
+  echo "FAIL baresip: baresip or sox is not installed (Debian: apt-get install -y baresip-core sox)" >&2
+  failures=$((failures + 1))
+else
+  bs="$logs/baresip"
+  mkdir -p "$bs/data" "$bs/conf" "$bs/rec"
+  cat >"$bs/data/voice.toml" <<'TOML'
+[[tenants]]
+name = "sip-tests-baresip"
+
+[[tenants.queues]]
+name = "softphone"
+numbers = ["705"]
+
+[[tenants.agents]]
+name = "ivan"
+sip_username = "1009"
+sip_password = "demo-1009"
+queues = [{ queue = "softphone", penalty = 0 }]
+TOML
+  (cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$bs/data" \
+    --config "$bs/data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
+    --admin-token sip-tests-admin-token --sip-algorithms MD5 --sip-qualify-secs 0 \
+    >"$bs/server.log" 2>&1) &
+  bs_server=$!
+  for _ in $(seq 100); do grep -q '^  SIP  ' "$bs/server.log" && break; sleep 0.1; done
+  bs_port="$(sed -n 's/^  SIP *[0-9.]*:\([0-9]*\) .*/\1/p' "$bs/server.log")"
+  sox -n -r 8000 -c 1 -b 16 "$bs/tone.wav" synth 30 sine 440 vol 0.5
+  cat >"$bs/conf/config" <<CONF
+poll_method epoll
+net_interface 127.0.0.1
+sip_listen 127.0.0.1:15190
+rtp_ports 18000-18100
+audio_source aufile,$bs/tone.wav
+audio_alert aufile,$bs/tone.wav
+audio_player aufile,$bs/rec/play.wav
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module sndfile.so
+module_app account.so
+module_app menu.so
+snd_path $bs/rec
+CONF
+  echo "<sip:1009@127.0.0.1>;auth_pass=demo-1009;outbound=\"sip:127.0.0.1:$bs_port\";answermode=auto;regint=60;audio_codecs=PCMU,PCMA" \
+    >"$bs/conf/accounts"
+  touch "$bs/conf/contacts"
+  baresip -f "$bs/conf" </dev/null >"$bs/baresip.log" 2>&1 &
+  bs_phone=$!
+  for _ in $(seq 50); do sed 's/\x1b\[[0-9;]*m//g' "$bs/server.log" | grep -q 'SIP agent reachability agent=a1 reachable=true' && break; sleep 0.1; done
+  if sed 's/\x1b\[[0-9;]*m//g' "$bs/server.log" | grep -q 'SIP agent reachability agent=a1 reachable=true'; then
+    echo "ok   baresip registers as ivan (MD5 digest)"; else
+    echo "FAIL baresip did not register; see $bs" >&2; failures=$((failures + 1)); fi
+  run=$((run + 1))
+  if sipp "127.0.0.1:$bs_port" -sf "$here/queue_caller.xml" -s 705 -d 4000 -t u1 -i 127.0.0.1 -mp 16500 -m 1 \
+      -timeout 20s -timeout_error -nostdin -trace_err -error_file "$bs/caller.err" >"$bs/caller.out" 2>&1; then
+    echo "ok   SIPp caller to 705 answered by baresip, hung up"; else
+    echo "FAIL SIPp caller to baresip: sipp exit $?; see $bs" >&2; failures=$((failures + 1)); fi
+  for _ in $(seq 30); do grep -q '|softphone|ivan|COMPLETECALLER|' "$bs/data/queue_log" 2>/dev/null && break; sleep 0.1; done
+  for ev in CONNECT COMPLETECALLER; do
+    if grep -q "|softphone|ivan|$ev|" "$bs/data/queue_log" 2>/dev/null; then echo "ok   baresip call: $ev"; else
+      echo "FAIL baresip call: no $ev for ivan in queue_log" >&2; failures=$((failures + 1)); fi
+  done
+  sleep 0.5
+  kill "$bs_phone" 2>/dev/null || true; wait "$bs_phone" 2>/dev/null || true
+  # The caller's audio reached the agent: the phone's recording of what it heard is not silent.
+  rec="$(ls "$bs"/rec/dump-*-dec.wav 2>/dev/null | head -1)"
+  rms="$( [ -n "$rec" ] && sox "$rec" -n stat 2>&1 | sed -n 's/^RMS *amplitude: *//p')"
+  if [ -n "$rms" ] && awk -v r="$rms" 'BEGIN { exit !(r > 0.01) }'; then
+    echo "ok   baresip heard the caller's audio (recording RMS amplitude $rms)"; else
+    echo "FAIL baresip recording silent or missing ('$rec', RMS '$rms')" >&2; failures=$((failures + 1)); fi
+  # The agent's audio reached the caller: baresip's RTP into the server (agent_in) and out
+  # to the caller (caller_out), and the caller's into the phone (caller_in, agent_out).
+  bs_counter() { sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+  bs_media="$(sed 's/\x1b\[[0-9;]*m//g' "$bs/server.log" | grep 'voice media ended' | head -1)"
+  if [ -n "$bs_media" ] && [ "$(echo "$bs_media" | bs_counter agent_in)" -gt 50 ] \
+    && [ "$(echo "$bs_media" | bs_counter caller_out)" -gt 50 ] && [ "$(echo "$bs_media" | bs_counter caller_in)" -gt 50 ] \
+    && [ "$(echo "$bs_media" | bs_counter agent_out)" -gt 50 ]; then
+    echo "ok   baresip's RTP relayed to the caller and the caller's to baresip ($bs_media)"
+  else echo "FAIL baresip RTP counters: '$bs_media'" >&2; failures=$((failures + 1)); fi
+  kill "$bs_server" 2>/dev/null || true; wait "$bs_server" 2>/dev/null || true
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2
