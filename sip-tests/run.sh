@@ -200,12 +200,12 @@ sip_username = "1008"
 sip_password = "demo-1008"
 queues = [{ queue = "lazy", penalty = 2 }]
 TOML
-(cd "$root" && RUST_LOG=info,sqlx=warn "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
+(cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
   --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 \
   >"$logs/server.log" 2>&1) &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill "$registrar" "$server" 2>/dev/null || true; wait "$registrar" "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^  SIP  ' "$logs/server.log" && break; sleep 0.1; done
 port="$(sed -n 's/^  SIP *[0-9.]*:\([0-9]*\) .*/\1/p' "$logs/server.log")"
 if [ -z "$port" ]; then echo "FAIL switchyard did not start" >&2; cat "$logs/server.log" >&2; exit 1; fi
