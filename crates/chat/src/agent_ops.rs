@@ -95,14 +95,14 @@ pub(crate) async fn welcome(sh: &Shared, rec: &AgentRecord) -> Result<AgentOut> 
         .collect();
     let active = sh
         .engine
-        .call(move |r, now| {
+        .call(move |r, _| {
             let ids = r.agent(a).map(|v| v.active).unwrap_or_default();
             ids.into_iter()
                 .filter_map(|i| r.interaction(i))
                 .map(|v| {
                     let name = r
-                        .queue_stats(v.queue, now)
-                        .map(|s| s.name)
+                        .queue_config(v.queue)
+                        .map(|c| c.name.clone())
                         .unwrap_or_default();
                     (v, name)
                 })
@@ -160,7 +160,7 @@ pub(crate) async fn may_read(sh: &Shared, a: AgentId, i: InteractionId) -> Resul
         .engine
         .call(move |r, _| {
             let t = r.agent(a).map(|v| v.tenant).ok();
-            r.interaction(i).is_some_and(|v| Some(v.tenant) == t)
+            r.peek(i).is_some_and(|v| Some(v.tenant) == t)
         })
         .await?;
     if ok {
@@ -196,7 +196,7 @@ pub(crate) async fn describe(sh: &Shared, i: InteractionId, q: QueueId) -> (Stri
         .call(move |r, now| {
             let stats = r.queue_stats(q, now).ok();
             let customer = hub_name
-                .or_else(|| r.interaction(i).map(|v| v.caller_id))
+                .or_else(|| r.peek(i).map(|v| v.caller_id))
                 .unwrap_or_default();
             let tenant = stats.as_ref().map(|s| s.tenant);
             (stats.map(|s| s.name).unwrap_or_default(), customer, tenant)

@@ -114,7 +114,7 @@ pub(crate) async fn join(
 /// The customer leaves: an abandon while in line, the end of the chat when connected.
 pub(crate) async fn leave(sh: &Shared, i: InteractionId) -> Result<()> {
     sh.engine
-        .call(move |r, now| match r.interaction(i).map(|v| v.state) {
+        .call(move |r, now| match r.peek(i).map(|v| v.state) {
             Some(InteractionState::Connected) => r.handle(
                 now,
                 Input::Complete {
@@ -152,11 +152,11 @@ impl Snapshot {
 pub(crate) async fn snapshot(sh: &Shared, i: InteractionId) -> Result<Option<Snapshot>> {
     Ok(sh
         .engine
-        .call(move |r, now| {
+        .call(move |r, _| {
             let view = r.interaction(i)?;
             let queue_name = r
-                .queue_stats(view.queue, now)
-                .map(|s| s.name)
+                .queue_config(view.queue)
+                .map(|c| c.name.clone())
                 .unwrap_or_default();
             let agent_name = view.agent.and_then(|a| r.agent(a).ok()).map(|a| a.name);
             Some(Snapshot {
@@ -181,7 +181,7 @@ pub(crate) async fn agent_name(sh: &Shared, a: AgentId) -> String {
 pub(crate) async fn current_queue(sh: &Shared, i: InteractionId) -> (QueueId, String) {
     sh.engine
         .call(move |r, now| {
-            let q = r.interaction(i).map(|v| v.queue).unwrap_or_default();
+            let q = r.peek(i).map(|v| v.queue).unwrap_or_default();
             let name = r.queue_stats(q, now).map(|s| s.name).unwrap_or_default();
             (q, name)
         })

@@ -226,7 +226,7 @@ async fn owns_interaction(sh: &Shared, t: TenantId, i: InteractionId, q: QueueId
     let ok = sh
         .engine
         .call(move |r, now| {
-            r.interaction(i).is_some_and(|v| v.tenant == t)
+            r.peek(i).is_some_and(|v| v.tenant == t)
                 && r.queue_stats(q, now).is_ok_and(|s| s.tenant == t)
         })
         .await?;

@@ -70,17 +70,14 @@ impl Fanout {
     /// Drains every pending output of the router.
     pub(crate) fn drain(&mut self, router: &mut Router, now: Time) {
         let mut touched = Vec::new();
+        let mut changed_queues = Vec::new();
         while let Some(out) = router.poll_output() {
             if self.mirror.is_some() {
                 touched.extend(Mirror::subject(&out));
             }
             match &out {
                 Output::Event(e) => self.event(router, e),
-                Output::QueueChanged { queue } => {
-                    if let Ok(s) = router.queue_stats(*queue, now) {
-                        metrics::queue_gauges(&s);
-                    }
-                }
+                Output::QueueChanged { queue } => changed_queues.push(*queue),
                 Output::AgentChanged { agent, status } => {
                     tracing::debug!(agent = %agent, status = %status, "agent state");
                 }
@@ -116,6 +113,14 @@ impl Fanout {
             }
             // No subscriber is fine (no edge running yet); a lagging one sees `Lagged`.
             let _ = self.outputs.send(Arc::new(out));
+        }
+        // Gauges once per queue per decision, not once per QueueChanged output.
+        changed_queues.sort_unstable();
+        changed_queues.dedup();
+        for q in changed_queues {
+            if let Ok(s) = router.queue_stats(q, now) {
+                metrics::queue_gauges(&s);
+            }
         }
         if let Some(m) = &mut self.mirror {
             touched.sort_unstable();

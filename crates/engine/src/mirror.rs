@@ -45,7 +45,8 @@ impl Mirror {
         touched: impl IntoIterator<Item = InteractionId>,
     ) {
         for id in touched {
-            let now = router.interaction(id).as_ref().and_then(WaitingRecord::of);
+            // `peek`: O(1), no position count (the record does not need one).
+            let now = router.peek(id).as_ref().and_then(WaitingRecord::of);
             match now {
                 Some(rec) => {
                     if self.mirrored.get(&id) != Some(&rec) {
