@@ -6,7 +6,7 @@ use crate::extract::{Body, Caller, IdPath, P, TenantPath};
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use switchyard_core::{AgentId, InteractionId, PauseReason, QueueId};
+use switchyard_core::{AgentId, InteractionId, PauseReason, QueueId, TenantId};
 use switchyard_router::{AgentView, Input, InteractionView, QueueStats};
 use utoipa::ToSchema;
 
@@ -19,20 +19,16 @@ pub(crate) async fn queues(
     P(p): P<TenantPath>,
 ) -> Result<Json<Vec<QueueStats>>> {
     c.supervisor(p.tenant)?;
-    let all = switchyard_store::Page {
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let ids: Vec<QueueId> = s
-        .store
-        .list_queues(p.tenant, None, all)
-        .await?
-        .iter()
-        .map(|q| QueueId(q.id as u64))
-        .collect();
+    // The live router knows the tenant's queues: no store round trip.
+    let t = TenantId(p.tenant as u64);
     let stats = s
         .engine
         .call(move |r, now| {
+            let mut ids: Vec<QueueId> = r
+                .queue_ids()
+                .filter(|q| r.queue_config(*q).is_some_and(|c| c.tenant == t))
+                .collect();
+            ids.sort_unstable();
             ids.into_iter()
                 .filter_map(|q| r.queue_stats(q, now).ok())
                 .collect()
@@ -88,20 +84,17 @@ pub(crate) async fn agents(
     P(p): P<TenantPath>,
 ) -> Result<Json<Vec<AgentView>>> {
     c.supervisor(p.tenant)?;
-    let all = switchyard_store::Page {
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let ids: Vec<AgentId> = s
-        .store
-        .list_agents(p.tenant, None, all)
-        .await?
-        .iter()
-        .map(|a| AgentId(a.id as u64))
-        .collect();
+    let t = TenantId(p.tenant as u64);
     Ok(Json(
         s.engine
-            .call(move |r, _| ids.into_iter().filter_map(|a| r.agent(a).ok()).collect())
+            .call(move |r, _| {
+                let mut ids: Vec<AgentId> = r
+                    .agent_ids()
+                    .filter(|a| r.agent_config(*a).is_some_and(|c| c.tenant == t))
+                    .collect();
+                ids.sort_unstable();
+                ids.into_iter().filter_map(|a| r.agent(a).ok()).collect()
+            })
             .await?,
     ))
 }
