@@ -23,10 +23,12 @@ mod offline;
 mod queues;
 mod secret;
 mod tenants;
+mod voicemail;
 
 pub use error::{Error, Result};
 pub use model::*;
 pub use offline::{NewOfflineMessage, OfflineMessage};
+pub use voicemail::{NewVoicemail, Voicemail, VoicemailFilter};
 pub use secret::{hash_token, new_token, verify_password};
 
 use sqlx::AnyPool;
