@@ -507,6 +507,13 @@ CONF
   kill "$bs_server" 2>/dev/null || true; wait "$bs_server" 2>/dev/null || true
 fi
 
+# The suites (suite_*.sh, built on lib.sh) each start their own server with their own config.
+kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true
+for s in "$here"/suite_*.sh; do
+  [ -e "$s" ] || continue
+  if bash "$s"; then :; else echo "FAIL $(basename "$s")" >&2; failures=$((failures + 1)); fi
+done
+
 if [ "$failures" -ne 0 ]; then
   echo "sip-tests: $failures failure(s); logs in $logs" >&2
   exit 1
