@@ -3,7 +3,7 @@
 # missing, then runs every test layer. CI runs exactly this (see .ci/run).
 #
 #   1. Debian packages (only the missing ones): postgresql redis-server sip-tester
-#      baresip-core chromium docker-compose
+#      baresip-core sox chromium docker-compose
 #   2. PostgreSQL on 127.0.0.1:5432 (trust auth for user postgres, database `test`)
 #      and Redis on 127.0.0.1:6379, started when not answering
 #   3. cargo nextest run --workspace (cargo test --workspace --all-targets without nextest),
@@ -29,6 +29,7 @@ pg_installed || missing+=(postgresql)
 have redis-server || missing+=(redis-server)
 have sipp || missing+=(sip-tester)
 have baresip || missing+=(baresip-core)
+have sox || missing+=(sox)
 have chromium || have chromium-browser || missing+=(chromium)
 { have docker && docker compose version >/dev/null 2>&1; } || have docker-compose || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
