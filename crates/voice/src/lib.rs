@@ -4,6 +4,7 @@
 //! | module | does |
 //! |---|---|
 //! | [`switchboard`] | pure call control: endpoint events and router outputs in, actions out |
+//! | [`callback`] | pure callback control: the agent's phone, then the customer through the trunk |
 //! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, periodic announcements, RFC 4733 keys, the bridge |
 //! | [`rules`] | a queue's SIP rules: skills and priority from the caller ID and headers |
 //! | [`sounds`] | loading the prompts and music on hold from `sounds/` |
@@ -13,6 +14,7 @@
 //! Only `rtp` and `edge` touch sockets, tasks or the clock; the rest is driven with
 //! `now` and tested without sockets (see the tests beside each module).
 
+pub mod callback;
 pub mod creds;
 pub mod edge;
 mod error;
