@@ -183,6 +183,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             algorithms: cfg.sip.algorithms.clone(),
             qualify: cfg.sip.qualify,
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
+            tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
         },
         store.clone(),
         engine.clone(),

@@ -40,6 +40,9 @@ pub struct VoiceConfig {
     pub qualify: Option<Duration>,
     /// Where to look for `prompts/` and `moh/`, first match wins.
     pub sounds_dirs: Vec<PathBuf>,
+    /// Where the REST API writes tenants' prompts (`<dir>/<tenant>/<name>.wav`): they win
+    /// over the shipped ones and are picked up live (`None`: shipped prompts only).
+    pub tenant_sounds_dir: Option<PathBuf>,
 }
 
 impl VoiceConfig {
@@ -99,6 +102,8 @@ struct Actor {
     media_tx: mpsc::UnboundedSender<MediaEvent>,
     callers: HashMap<CallHandle, mpsc::UnboundedSender<MediaCmd>>,
     caller_ids: HashMap<CallHandle, String>,
+    /// Each caller's tenant, for its prompts.
+    tenants: HashMap<CallHandle, switchyard_core::TenantId>,
     agents: HashMap<CallHandle, AgentMedia>,
     pending: HashMap<OfferId, AgentMedia>,
 }
@@ -129,7 +134,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         store,
         engine,
         accounts,
-        sounds: Sounds::load(&cfg.sounds_dirs),
+        sounds: Sounds::load(&cfg.sounds_dirs).with_uploads(cfg.tenant_sounds_dir.clone()),
         clock: Clock::start(),
         media_ip: local_addr.ip(),
         sb: Switchboard::default(),
@@ -138,6 +143,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         media_tx,
         callers: HashMap::new(),
         caller_ids: HashMap::new(),
+        tenants: HashMap::new(),
         agents: HashMap::new(),
         pending: HashMap::new(),
     };

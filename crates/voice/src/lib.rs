@@ -7,7 +7,7 @@
 //! | [`callback`] | pure callback control: the agent's phone, then the customer through the trunk |
 //! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, periodic announcements, RFC 4733 keys, the bridge |
 //! | [`rules`] | a queue's SIP rules: skills and priority from the caller ID and headers |
-//! | [`sounds`] | loading the prompts and music on hold from `sounds/` |
+//! | [`sounds`] | the shipped prompts and music on hold from `sounds/`, and each tenant's uploads, picked up live |
 //! | `rtp` | the tokio task running one call's [`media::CallMedia`] on its sockets |
 //! | [`edge`] | the tokio task wiring the SIP driver, the engine and the media tasks |
 //!

@@ -1,22 +1,74 @@
-//! The prompts and music on hold, loaded once at start-up from a `sounds/` directory
-//! (`prompts/<name>.wav`, `moh/default.wav`, 8 kHz mono 16-bit). A missing or invalid
-//! file is logged and played as nothing: a caller hears silence, never a dropped call.
+//! The prompts and music on hold: the shipped ones, loaded once at start-up from a
+//! `sounds/` directory (`prompts/<name>.wav`, `moh/default.wav`, 8 kHz mono 16-bit), and
+//! each tenant's uploads (`<uploads>/<tenant>/<name>.wav`, `moh.wav` for the music on
+//! hold, written by the REST API), which win over the shipped ones and are picked up
+//! live: every lookup stats the tenant's file and reloads it when its inode, size or
+//! modification time changed, so an upload, a replacement or a delete is heard by the
+//! next caller without a restart. A missing or invalid file is logged and played as the
+//! shipped prompt (or nothing): a caller hears silence, never a dropped call.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+use switchyard_core::TenantId;
 use switchyard_media::prompt::Prompt;
 
-/// Loaded sounds.
+/// The name a tenant uploads its music on hold under.
+pub const MOH_NAME: &str = "moh";
+
+/// The shipped sounds and a live view of the tenants' uploads. Cloning shares the cache.
 #[derive(Debug, Default, Clone)]
 pub struct Sounds {
     prompts: HashMap<String, Arc<Prompt>>,
     moh: Option<Arc<Prompt>>,
+    uploads: Option<PathBuf>,
+    cache: Arc<Mutex<HashMap<(TenantId, String), Cached>>>,
+}
+
+/// What identifies one version of an uploaded file (the API replaces files by rename,
+/// so a replacement has a new inode even within one mtime tick).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
+}
+
+/// One tenant file as last seen: `None` when it did not load (logged once per version).
+#[derive(Debug)]
+struct Cached {
+    stamp: Stamp,
+    prompt: Option<Arc<Prompt>>,
+}
+
+/// Where a prompt came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The tenant's upload.
+    Tenant,
+    /// The shipped `sounds/`.
+    Shipped,
 }
 
 impl Sounds {
     /// Loads every `prompts/*.wav` and `moh/default.wav` under the first of `dirs` that
-    /// has a `prompts` directory; files under later directories do not mix in.
+    /// has a `prompts` directory; files under later directories do not mix in. No tenant
+    /// uploads are looked at until [`Sounds::with_uploads`].
     pub fn load(dirs: &[PathBuf]) -> Sounds {
         let Some(dir) = dirs.iter().find(|d| d.join("prompts").is_dir()) else {
             tracing::warn!(
@@ -41,10 +93,20 @@ impl Sounds {
         }
         let moh = load(&dir.join("moh/default.wav"));
         tracing::info!(dir = %dir.display(), prompts = prompts.len(), moh = moh.is_some(), "sounds loaded");
-        Sounds { prompts, moh }
+        Sounds {
+            prompts,
+            moh,
+            ..Sounds::default()
+        }
     }
 
-    /// Prompts by name, skipping unknown ones.
+    /// Also looks for tenants' uploads under `dir` (`<dir>/<tenant>/<name>.wav`).
+    pub fn with_uploads(mut self, dir: Option<PathBuf>) -> Sounds {
+        self.uploads = dir;
+        self
+    }
+
+    /// The shipped prompts by name, skipping unknown ones.
     pub fn prompts(&self, names: &[&str]) -> Vec<Arc<Prompt>> {
         names
             .iter()
@@ -52,10 +114,96 @@ impl Sounds {
             .collect()
     }
 
-    /// The music on hold.
+    /// The shipped music on hold.
     pub fn moh(&self) -> Option<Arc<Prompt>> {
         self.moh.clone()
     }
+
+    /// Prompts by name for a tenant's caller: the tenant's current upload where there is
+    /// a valid one, else the shipped prompt; names with neither are skipped.
+    pub fn prompts_for(&self, tenant: TenantId, names: &[&str]) -> Vec<Arc<Prompt>> {
+        names
+            .iter()
+            .filter_map(|n| self.prompt_for(tenant, n).map(|(p, _)| p))
+            .collect()
+    }
+
+    /// One prompt for a tenant's caller, and where it came from.
+    pub fn prompt_for(&self, tenant: TenantId, name: &str) -> Option<(Arc<Prompt>, Source)> {
+        match self.tenant_file(tenant, name) {
+            Some(p) => Some((p, Source::Tenant)),
+            None => self.prompts.get(name).map(|p| (p.clone(), Source::Shipped)),
+        }
+    }
+
+    /// The music on hold for a tenant's caller: its upload named [`MOH_NAME`] if valid,
+    /// else the shipped one.
+    pub fn moh_for(&self, tenant: TenantId) -> Option<Arc<Prompt>> {
+        self.tenant_file(tenant, MOH_NAME).or_else(|| self.moh())
+    }
+
+    /// The tenant's current upload of `name`, reloaded when the file changed.
+    fn tenant_file(&self, tenant: TenantId, name: &str) -> Option<Arc<Prompt>> {
+        let dir = self.uploads.as_ref()?;
+        if !safe_name(name) {
+            return None;
+        }
+        let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
+        let key = (tenant, name.to_owned());
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => m,
+            _ => {
+                // Not uploaded, or deleted since.
+                if let Some(old) = self.lock().remove(&key) {
+                    tracing::info!(
+                        tenant = tenant.0,
+                        name,
+                        was_valid = old.prompt.is_some(),
+                        "tenant prompt removed: shipped one used"
+                    );
+                }
+                return None;
+            }
+        };
+        let stamp = Stamp::of(&meta);
+        if let Some(c) = self.lock().get(&key)
+            && c.stamp == stamp
+        {
+            return c.prompt.clone();
+        }
+        // Outside the lock: files are small (at most 10 minutes, 9.6 MB) and change rarely.
+        let prompt = load(&path);
+        if let Some(p) = &prompt {
+            tracing::info!(
+                tenant = tenant.0,
+                name,
+                frames = p.frames(),
+                "tenant prompt loaded"
+            );
+        }
+        self.lock().insert(
+            key,
+            Cached {
+                stamp,
+                prompt: prompt.clone(),
+            },
+        );
+        prompt
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(TenantId, String), Cached>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The names the API accepts (letters, digits, `-`, `_`, `.`, not starting with `.`):
+/// anything else never reaches the file system.
+fn safe_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 fn load(path: &Path) -> Option<Arc<Prompt>> {
@@ -69,14 +217,5 @@ fn load(path: &Path) -> Option<Arc<Prompt>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn loads_the_shipped_sounds() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sounds");
-        let s = Sounds::load(&[PathBuf::from("/nonexistent"), dir]);
-        assert!(s.moh().is_some());
-        assert_eq!(s.prompts(&["caller-number", "num-3", "no-such"]).len(), 2);
-    }
-}
+#[path = "sounds_tests.rs"]
+mod tests;

@@ -8,6 +8,7 @@ use crate::switchboard::Action;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use switchyard_core::{AgentId, InteractionId, OfferId};
+use switchyard_media::prompt::Prompt;
 use switchyard_router::Input;
 use switchyard_sip::SipUri;
 use switchyard_sip::call::OutgoingEvent;
@@ -86,6 +87,15 @@ impl Actor {
     fn drop_caller(&mut self, call: CallHandle) {
         self.callers.remove(&call);
         self.caller_ids.remove(&call);
+        self.tenants.remove(&call);
+    }
+
+    /// Prompts for a caller: its tenant's uploads win over the shipped ones.
+    pub(super) fn prompts_for(&self, call: CallHandle, names: &[&str]) -> Vec<Arc<Prompt>> {
+        match self.tenants.get(&call) {
+            Some(t) => self.sounds.prompts_for(*t, names),
+            None => self.sounds.prompts(names),
+        }
     }
 
     pub(super) async fn on_placed(&mut self, offer: OfferId, legs: Vec<CallHandle>) {
@@ -121,7 +131,7 @@ impl Actor {
                 if !names.is_empty()
                     && let Some(tx) = self.callers.get(&call)
                 {
-                    let _ = tx.send(MediaCmd::Say(self.sounds.prompts(&names)));
+                    let _ = tx.send(MediaCmd::Say(self.prompts_for(call, &names)));
                 }
             }
             MediaEvent::AnnouncementDone(call) => {
@@ -250,7 +260,7 @@ impl Actor {
                 }
                 Action::Announce { caller, sound } => {
                     let name = sound.unwrap_or_else(|| "goodbye".into());
-                    let prompts = self.sounds.prompts(&[name.as_str()]);
+                    let prompts = self.prompts_for(caller, &[name.as_str()]);
                     if let Some(tx) = self.callers.get(&caller) {
                         let _ = tx.send(MediaCmd::Announce(prompts));
                     }

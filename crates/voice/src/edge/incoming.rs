@@ -67,11 +67,12 @@ impl Actor {
             crate::rules::classify(&queue.settings.sip_rules, &caller_id, |name| {
                 new.invite.header(name)
             });
+        let tenant = TenantId(queue.tenant_id as u64);
         let interaction = self.engine.mint_interaction_id();
         self.sb.joined(call, interaction);
         let join = Input::Join(NewInteraction {
             id: interaction,
-            tenant: TenantId(queue.tenant_id as u64),
+            tenant,
             queue: QueueId(queue.id as u64),
             channel: Channel::Voice,
             caller_id: caller_id.clone(),
@@ -95,8 +96,8 @@ impl Actor {
             entry,
             Leg::from(&negotiated),
             (interaction.0 as u32) ^ 0x5359_0000,
-            self.sounds.prompts(&names),
-            self.sounds.moh(),
+            self.sounds.prompts_for(tenant, &names),
+            self.sounds.moh_for(tenant),
         );
         if let Some(n) = queue.settings.announce_every_secs {
             media.repeat_every(entry, Duration::from_secs(n.into()));
@@ -104,6 +105,7 @@ impl Actor {
         let (tx, rx) = mpsc::unbounded_channel();
         self.callers.insert(call, tx);
         self.caller_ids.insert(call, caller_id);
+        self.tenants.insert(call, tenant);
         let (clock, events) = (self.clock, self.media_tx.clone());
         tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
     }
