@@ -16,6 +16,7 @@
 //! | dialogs | [`dialog`] | 3261 §12 |
 //! | caller leg (UAS), agent leg (UAC) | [`call`] | 3261 §9, §13–15 |
 //! | digest (MD5, SHA-256), nonces, replay | [`digest`], [`auth`] | 2617, 7616, 8760 |
+//! | answering digest challenges (outbound trunks) | [`client_auth`] | 3261 §22.2, 2617 |
 //! | registrar, static contacts, reachability | [`registrar`] | 3261 §10 |
 //! | SDP offer/answer for G.711 + telephone-event | [`sdp`] | 4566, 3264, 4733 |
 //! | DTMF by INFO | [`dtmf`] | 6086 (practice) |
@@ -30,6 +31,7 @@
 pub mod auth;
 mod build;
 pub mod call;
+pub mod client_auth;
 pub mod dialog;
 pub mod digest;
 pub mod driver;

@@ -107,6 +107,8 @@ impl StatusCode {
     pub const NOT_FOUND: StatusCode = StatusCode(404);
     /// 405 Method Not Allowed.
     pub const METHOD_NOT_ALLOWED: StatusCode = StatusCode(405);
+    /// 407 Proxy Authentication Required.
+    pub const PROXY_AUTHENTICATION_REQUIRED: StatusCode = StatusCode(407);
     /// 408 Request Timeout.
     pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
     /// 416 Unsupported URI Scheme.
@@ -182,6 +184,7 @@ impl StatusCode {
             403 => "Forbidden",
             404 => "Not Found",
             405 => "Method Not Allowed",
+            407 => "Proxy Authentication Required",
             408 => "Request Timeout",
             415 => "Unsupported Media Type",
             416 => "Unsupported URI Scheme",

@@ -3,6 +3,7 @@
 
 use super::EndReason;
 use crate::build::RequestBuilder;
+use crate::client_auth::ClientCredentials;
 use crate::dialog::Dialog;
 use crate::dtmf::{DtmfDigit, digit_from_info};
 use crate::grammar::split_list;
@@ -59,6 +60,7 @@ pub struct OutgoingCall {
     bye: Option<NonInviteClient>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<OutgoingEvent>,
+    auth: auth::AuthState,
 }
 
 impl OutgoingCall {
@@ -86,10 +88,20 @@ impl OutgoingCall {
             bye: None,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
+            auth: auth::AuthState::default(),
         })
     }
 
-    /// The INVITE we sent.
+    /// Answers digest challenges (401/407) to the INVITE with `credentials`: the INVITE is
+    /// sent again with the same Call-ID and From tag, a new branch, CSeq + 1 and an
+    /// `Authorization` / `Proxy-Authorization` header. Each realm is answered once; a
+    /// further challenge for it fails the leg with its status.
+    pub fn with_credentials(mut self, credentials: ClientCredentials) -> OutgoingCall {
+        self.auth.credentials = Some(credentials);
+        self
+    }
+
+    /// The INVITE we sent (the latest one, after an authentication retry).
     pub fn invite(&self) -> &Request {
         &self.invite
     }
@@ -181,9 +193,20 @@ impl OutgoingCall {
     pub fn handle_response(&mut self, now: Time, resp: Response) {
         match resp.head().cseq_method {
             Method::Invite => {
-                self.on_invite_response(now, &resp);
+                if !self.is_current(&resp) {
+                    // A retransmission for an INVITE we already re-sent with credentials.
+                    self.auth.absorb(now, resp);
+                    return;
+                }
+                let retry = self.auth_retry(now, &resp);
+                if retry.is_none() {
+                    self.on_invite_response(now, &resp);
+                }
                 self.tx.handle_message(now, resp);
                 self.drain_tx();
+                if let Some(tx) = retry {
+                    self.resend(tx);
+                }
             }
             Method::Cancel => {
                 if let Some(c) = &mut self.cancel {
@@ -311,6 +334,7 @@ impl OutgoingCall {
 
     /// Fires timers due at `now`.
     pub fn handle_timeout(&mut self, now: Time) {
+        self.auth.handle_timeout(now);
         self.tx.handle_timeout(now);
         self.drain_tx();
         for c in [&mut self.cancel, &mut self.bye].into_iter().flatten() {
@@ -324,6 +348,7 @@ impl OutgoingCall {
         if let Some(t) = self
             .transmits
             .pop_front()
+            .or_else(|| self.auth.poll_transmit())
             .or_else(|| self.tx.poll_transmit())
         {
             return Some(t);
@@ -342,7 +367,10 @@ impl OutgoingCall {
             .flatten()
             .filter_map(|c| c.poll_timeout())
             .map(|(t, _)| t);
-        tx.into_iter().chain(others).min()
+        tx.into_iter()
+            .chain(others)
+            .chain(self.auth.poll_timeout())
+            .min()
     }
 
     /// Next event for the call logic.
@@ -354,6 +382,7 @@ impl OutgoingCall {
     pub fn is_finished(&self) -> bool {
         self.state == OutgoingState::Ended
             && self.tx.is_terminated()
+            && self.auth.is_terminated()
             && [&self.cancel, &self.bye]
                 .into_iter()
                 .flatten()
@@ -361,5 +390,8 @@ impl OutgoingCall {
     }
 }
 
+mod auth;
+#[cfg(test)]
+mod auth_tests;
 #[cfg(test)]
 mod tests;

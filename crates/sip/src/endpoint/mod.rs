@@ -15,6 +15,7 @@ mod qualify;
 
 pub use calls::{CallEvent, CallHandle, NewCall};
 pub use limit::RateLimit;
+pub use outgoing::CallTarget;
 
 use crate::error::Disposition;
 use crate::message::{Message, Request};
@@ -529,5 +530,7 @@ impl<S: CredentialStore> Endpoint<S> {
     }
 }
 
+#[cfg(test)]
+mod dial_tests;
 #[cfg(test)]
 mod tests;
