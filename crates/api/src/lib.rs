@@ -23,6 +23,7 @@ mod schemas;
 mod sounds;
 mod sync;
 mod tenants;
+mod voicemails;
 
 pub use error::{ApiError, Problem, Result};
 pub use openapi::ApiDoc;
@@ -49,6 +50,9 @@ pub struct AppState {
     pub engine: Engine,
     /// Where converted prompts are written (`<data-dir>/sounds`).
     pub sounds_dir: PathBuf,
+    /// Where the voice edge writes voicemail recordings (`<data-dir>/voicemail`); a
+    /// voicemail's `file_name` is relative to it.
+    pub voicemail_dir: PathBuf,
 }
 
 /// Name checks shared by the resources.
@@ -154,6 +158,19 @@ pub fn app(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/tenants/{tenant}/sounds/{name}/audio", get(sounds::audio))
+        .route("/tenants/{tenant}/voicemails", get(voicemails::list))
+        .route(
+            "/tenants/{tenant}/voicemails/{id}",
+            get(voicemails::get).delete(voicemails::delete),
+        )
+        .route(
+            "/tenants/{tenant}/voicemails/{id}/audio",
+            get(voicemails::audio),
+        )
+        .route(
+            "/tenants/{tenant}/voicemails/{id}/heard",
+            put(voicemails::set_heard),
+        )
         .route("/tenants/{tenant}/live/queues", get(live::queues))
         .route("/tenants/{tenant}/live/queues/{id}", get(live::queue))
         .route(

@@ -1,13 +1,13 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{agents, interactions, live, queues, sounds, tenants};
+use crate::{agents, interactions, live, queues, sounds, tenants, voicemails};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 /// The OpenAPI description of the whole API (served at `/api/v1/openapi.json`).
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "Switchyard admin API", description = "Tenants, tokens, queues, skills, agents, memberships, schedules, overflow chains, sounds, live views, actions and event history. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem documents."),
+    info(title = "Switchyard admin API", description = "Tenants, tokens, queues, skills, agents, memberships, schedules, overflow chains, sounds, voicemails, live views, actions and event history. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem documents."),
     paths(
         tenants::list, tenants::create, tenants::get, tenants::update, tenants::delete,
         tenants::list_tokens, tenants::create_token, tenants::delete_token,
@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
         agents::list_memberships, agents::upsert_membership, agents::delete_membership,
         live::login, live::logout, live::pause, live::unpause, live::end_wrap_up, live::claim,
         sounds::list, sounds::upload, sounds::get, sounds::delete, sounds::audio,
+        voicemails::list, voicemails::get, voicemails::audio, voicemails::set_heard, voicemails::delete,
         live::queues, live::queue, live::waiting, live::agents,
         interactions::create, interactions::get, interactions::move_to, interactions::transfer, interactions::set_priority, interactions::hangup,
         interactions::events,

@@ -114,8 +114,9 @@ pub(crate) async fn delete(
     let queues = s.store.list_queues(p.tenant, None, all).await?;
     let agents = s.store.list_agents(p.tenant, None, all).await?;
     s.store.delete_tenant(p.tenant).await?;
-    // Its prompts go with it (best effort: the rows are gone already).
+    // Its prompts and voicemails go with it (best effort: the rows are gone already).
     let _ = tokio::fs::remove_dir_all(s.sounds_dir.join(p.tenant.to_string())).await;
+    let _ = tokio::fs::remove_dir_all(s.voicemail_dir.join(p.tenant.to_string())).await;
     for q in queues {
         let _ = s
             .engine

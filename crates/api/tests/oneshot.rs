@@ -31,6 +31,7 @@ async fn fixture() -> Fixture {
         store,
         engine,
         sounds_dir: dir.path().join("sounds"),
+        voicemail_dir: dir.path().join("voicemail"),
     };
     Fixture {
         state,

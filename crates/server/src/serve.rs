@@ -203,10 +203,14 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let sounds_dir = cfg.base.data_dir.join("sounds");
     std::fs::create_dir_all(&sounds_dir)
         .with_context(|| format!("creating {}", sounds_dir.display()))?;
+    let voicemail_dir = cfg.base.data_dir.join("voicemail");
+    std::fs::create_dir_all(&voicemail_dir)
+        .with_context(|| format!("creating {}", voicemail_dir.display()))?;
     let state = AppState {
         store: store.clone(),
         engine: engine.clone(),
         sounds_dir,
+        voicemail_dir,
     };
     banner(&store, &cfg, addr, sip_addr, &admin).await?;
 
