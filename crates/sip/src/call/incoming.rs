@@ -1,9 +1,11 @@
 //! The caller's leg, UAS side.
 
+use super::reinvite::{ReinviteClient, ReinviteOutcome, Reoffer};
 use crate::dialog::Dialog;
 use crate::dtmf::{DtmfDigit, digit_from_info};
 use crate::message::{Request, Response};
-use crate::sdp::SessionDescription;
+use crate::sdp::hold::{is_hold, reanswer, with_direction};
+use crate::sdp::{Direction, SessionDescription};
 use crate::transaction::{
     ClientEvent, InviteServer, NonInviteClient, ServerKey, Timer, TimerConfig, Timers, Transmit,
 };
@@ -45,9 +47,11 @@ pub enum EndReason {
 pub enum IncomingEvent {
     /// The caller ACKed our 200: the call is up.
     Confirmed,
-    /// The caller re-INVITEd (hold, resume, session refresh) with this offer; it was
-    /// answered with our current SDP unchanged. The bridge mirrors hold from here.
-    Reoffer(Option<SessionDescription>),
+    /// The caller re-INVITEd (hold, resume, a new address or codec); it was answered 200
+    /// with our address kept and the direction mirrored. The bridge mirrors hold from here.
+    Reoffer(Box<Reoffer>),
+    /// A re-INVITE we sent ([`IncomingCall::reinvite`]) was answered or refused.
+    ReinviteDone(ReinviteOutcome),
     /// A DTMF digit arrived by SIP INFO.
     Dtmf(DtmfDigit),
     /// The leg is over.
@@ -70,6 +74,7 @@ pub struct IncomingCall {
     awaiting_ack: bool,
     ack_cseq: u32,
     reinvite: Option<InviteServer>,
+    out_reinvite: Option<ReinviteClient>,
     interval: Duration,
     timers: Timers,
     bye: Option<NonInviteClient>,
@@ -101,6 +106,7 @@ impl IncomingCall {
             awaiting_ack: false,
             ack_cseq: 0,
             reinvite: None,
+            out_reinvite: None,
             interval: config.t1,
             timers: Timers::default(),
             bye: None,
@@ -187,15 +193,18 @@ impl IncomingCall {
             .set(Timer::H, now + self.config.transaction_timeout());
     }
 
-    /// A re-INVITE in the confirmed dialog: answered 200 with our SDP as it stands (RFC
-    /// 3264 §8: an unchanged description keeps its version), or 491 while our previous
-    /// 200 is still unacknowledged.
-    fn reinvite(&mut self, now: Time, req: Request) {
+    /// A re-INVITE in the confirmed dialog: answered 200 with our address kept, the
+    /// direction mirrored and the version bumped ([`reanswer`]); without a usable offer,
+    /// with our SDP as it stands (RFC 3264 §8: unchanged, same version). 488 for an offer
+    /// without G.711 (the session stays as it was); 491 while our previous 200 is still
+    /// unacknowledged or our own re-INVITE is pending (glare).
+    fn reinvited(&mut self, now: Time, req: Request) {
         let key = ServerKey::of_request(&req);
         if let Some(tx) = self.reinvite.as_mut().filter(|tx| *tx.key() == key) {
             return tx.handle_message(now, req);
         }
-        if self.awaiting_ack || self.state != IncomingState::Confirmed {
+        let glare = self.out_reinvite.as_ref().is_some_and(|r| r.is_pending());
+        if self.awaiting_ack || glare || self.state != IncomingState::Confirmed {
             return self.reply_direct(&req, StatusCode::REQUEST_PENDING);
         }
         let Some(dialog) = self.dialog.as_mut() else {
@@ -204,22 +213,66 @@ impl IncomingCall {
         if let Err(status) = dialog.handle_request(&req) {
             return self.reply_direct(&req, status);
         }
+        let offer = SessionDescription::parse(req.body()).ok();
+        let (answer, negotiated) = match (&offer, &self.answer_sdp) {
+            (Some(o), Some(previous)) => match reanswer(o, previous) {
+                Ok((a, n)) => (Some(a), Some(n)),
+                Err(_) => return self.reply_direct(&req, StatusCode::NOT_ACCEPTABLE_HERE),
+            },
+            (_, previous) => (previous.clone(), None),
+        };
         let Some(mut tx) = InviteServer::new(&req, self.config) else {
             return;
         };
         let mut b = req
             .reply(StatusCode::OK)
             .header("Contact", format!("<{}>", self.contact));
-        if let Some(sdp) = &self.answer_sdp {
+        if let Some(sdp) = &answer {
             b = b.body("application/sdp", sdp.to_bytes());
         }
         let Ok(ok) = b.build() else { return };
         self.ok = Some(ok.to_bytes());
+        self.answer_sdp = answer;
         tx.send_response(now, ok);
         self.reinvite = Some(tx);
         self.await_ack(now, req.head().cseq);
-        let offer = SessionDescription::parse(req.body()).ok();
-        self.events.push_back(IncomingEvent::Reoffer(offer));
+        let hold = offer.as_ref().is_some_and(is_hold);
+        self.events
+            .push_back(IncomingEvent::Reoffer(Box::new(Reoffer {
+                offer,
+                negotiated,
+                hold,
+            })));
+    }
+
+    /// Sends a re-INVITE offering our SDP with `direction` (hold the caller: `SendOnly`;
+    /// resume: `SendRecv`), `via` with a fresh branch. Reported as
+    /// [`IncomingEvent::ReinviteDone`]. `false` (nothing sent) unless the call is up with
+    /// no offer/answer in progress either way.
+    pub fn reinvite(&mut self, now: Time, direction: Direction, via: &str) -> bool {
+        let busy = self.awaiting_ack || self.out_reinvite.as_ref().is_some_and(|r| r.is_pending());
+        let (Some(dialog), Some(previous)) = (self.dialog.as_mut(), self.answer_sdp.as_ref())
+        else {
+            return false;
+        };
+        if busy || self.state != IncomingState::Confirmed {
+            return false;
+        }
+        let sdp = with_direction(previous, direction);
+        let Some(client) = ReinviteClient::start(
+            now,
+            dialog,
+            via,
+            &self.contact,
+            &sdp,
+            previous.clone(),
+            self.config,
+        ) else {
+            return false;
+        };
+        self.answer_sdp = Some(sdp);
+        self.out_reinvite = Some(client);
+        true
     }
 
     /// Refuses the call (404 unknown number, 486 busy, 488 no codec, 480 closed...).
@@ -283,7 +336,7 @@ impl IncomingCall {
                     self.events.push_back(IncomingEvent::Confirmed);
                 }
             }
-            Method::Invite if self.matches_dialog(&req) => self.reinvite(now, req),
+            Method::Invite if self.matches_dialog(&req) => self.reinvited(now, req),
             Method::Cancel => {
                 // §9.2: 200 to the CANCEL; only a call not yet answered is terminated.
                 self.reply_direct(&req, StatusCode::OK);
@@ -321,11 +374,36 @@ impl IncomingCall {
         }
     }
 
-    /// A response to our BYE.
+    /// A response to our BYE or our re-INVITE.
     pub fn handle_response(&mut self, now: Time, resp: Response) {
-        if let Some(bye) = &mut self.bye {
+        if resp.head().cseq_method == Method::Invite {
+            let (Some(client), Some(dialog)) = (self.out_reinvite.as_mut(), self.dialog.as_ref())
+            else {
+                return;
+            };
+            if !client.matches(&resp) {
+                return;
+            }
+            if let Some(outcome) = client.handle_response(now, resp, dialog) {
+                self.reinvite_done(outcome);
+            }
+        } else if let Some(bye) = &mut self.bye {
             bye.handle_message(now, resp);
         }
+    }
+
+    fn reinvite_done(&mut self, outcome: ReinviteOutcome) {
+        if let (ReinviteOutcome::Failed(_), Some(client), Some(ours)) = (
+            &outcome,
+            self.out_reinvite.as_ref(),
+            self.answer_sdp.as_mut(),
+        ) {
+            // Refused: back to the session as it was; the version stays ahead (§8).
+            let version = ours.session_version;
+            *ours = client.previous().clone();
+            ours.session_version = version;
+        }
+        self.events.push_back(IncomingEvent::ReinviteDone(outcome));
     }
 
     /// Fires timers due at `now`: 2xx retransmission (G: T1 doubling to T2) and the ACK
@@ -339,6 +417,13 @@ impl IncomingCall {
         }
         if let Some(bye) = &mut self.bye {
             bye.handle_timeout(now);
+        }
+        if let Some(outcome) = self
+            .out_reinvite
+            .as_mut()
+            .and_then(|r| r.handle_timeout(now))
+        {
+            self.reinvite_done(outcome);
         }
         while let Some(timer) = self.timers.pop_due(now) {
             match timer {
@@ -380,6 +465,11 @@ impl IncomingCall {
             .pop_front()
             .or_else(|| self.tx.poll_transmit())
             .or_else(|| self.reinvite.as_mut().and_then(InviteServer::poll_transmit))
+            .or_else(|| {
+                self.out_reinvite
+                    .as_mut()
+                    .and_then(ReinviteClient::poll_transmit)
+            })
             .or_else(|| self.bye.as_mut().and_then(NonInviteClient::poll_transmit))
     }
 
@@ -392,7 +482,16 @@ impl IncomingCall {
             .as_ref()
             .and_then(|b| b.poll_timeout())
             .map(|(t, _)| t);
-        [own, tx, bye].into_iter().flatten().min()
+        let out = self
+            .out_reinvite
+            .as_ref()
+            .and_then(ReinviteClient::poll_timeout);
+        let re = self
+            .reinvite
+            .as_ref()
+            .and_then(|r| r.poll_timeout())
+            .map(|(t, _)| t);
+        [own, tx, bye, out, re].into_iter().flatten().min()
     }
 
     /// Next event for the call logic.
@@ -416,8 +515,14 @@ impl IncomingCall {
                 .as_ref()
                 .is_none_or(InviteServer::is_terminated)
             && self.bye.as_ref().is_none_or(NonInviteClient::is_terminated)
+            && self
+                .out_reinvite
+                .as_ref()
+                .is_none_or(ReinviteClient::is_terminated)
     }
 }
 
+#[cfg(test)]
+mod hold_tests;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! refused, times out, is cancelled (ring timeout, ringall losers) or hung up.
 
 use super::EndReason;
+use super::reinvite::{ReinviteClient, ReinviteOutcome, ReinviteServer, Reoffer};
 use crate::build::RequestBuilder;
 use crate::client_auth::ClientCredentials;
 use crate::dialog::Dialog;
@@ -41,6 +42,11 @@ pub enum OutgoingEvent {
     Ended(EndReason),
     /// A DTMF digit by SIP INFO.
     Dtmf(DtmfDigit),
+    /// The device re-INVITEd (hold, resume, a new address or codec); answered 200 with
+    /// our address kept and the direction mirrored.
+    Reoffer(Box<Reoffer>),
+    /// A re-INVITE we sent ([`OutgoingCall::reinvite`]) was answered or refused.
+    ReinviteDone(ReinviteOutcome),
 }
 
 /// One outgoing call leg.
@@ -61,6 +67,10 @@ pub struct OutgoingCall {
     transmits: VecDeque<Transmit>,
     events: VecDeque<OutgoingEvent>,
     auth: auth::AuthState,
+    /// Our current SDP on this leg (the offer, then re-INVITE offers and answers).
+    local_sdp: Option<SessionDescription>,
+    out_reinvite: Option<ReinviteClient>,
+    in_reinvite: Option<ReinviteServer>,
 }
 
 impl OutgoingCall {
@@ -73,7 +83,11 @@ impl OutgoingCall {
         config: TimerConfig,
     ) -> Option<OutgoingCall> {
         let tx = InviteClient::new(now, invite.clone(), config)?;
+        let local_sdp = SessionDescription::parse(invite.body()).ok();
         Some(OutgoingCall {
+            local_sdp,
+            out_reinvite: None,
+            in_reinvite: None,
             invite,
             tx,
             config,
@@ -189,8 +203,11 @@ impl OutgoingCall {
         }
     }
 
-    /// A response from the device: to the INVITE, our CANCEL or our BYE.
+    /// A response from the device: to the INVITE, a re-INVITE, our CANCEL or our BYE.
     pub fn handle_response(&mut self, now: Time, resp: Response) {
+        if self.out_reinvite.as_ref().is_some_and(|r| r.matches(&resp)) {
+            return self.reinvite_response(now, resp);
+        }
         match resp.head().cseq_method {
             Method::Invite => {
                 if !self.is_current(&resp) {
@@ -295,8 +312,13 @@ impl OutgoingCall {
         }
     }
 
-    /// A request from the device inside the dialog (BYE, INFO; re-INVITE refused for now).
-    pub fn handle_request(&mut self, _now: Time, req: Request) {
+    /// A request from the device inside the dialog (BYE, INFO, re-INVITE and its ACK).
+    pub fn handle_request(&mut self, now: Time, req: Request) {
+        if let Some(r) = self.in_reinvite.as_mut()
+            && (r.is_retransmission(&req) || req.method() == Method::Ack)
+        {
+            return r.handle_request(now, req);
+        }
         let reply = |status| {
             req.reply(status)
                 .build()
@@ -326,6 +348,7 @@ impl OutgoingCall {
                     self.events.push_back(OutgoingEvent::Dtmf(d));
                 }
             }
+            Method::Invite => self.reinvited(now, req),
             _ => self
                 .transmits
                 .extend(reply(StatusCode::NOT_ACCEPTABLE_HERE)),
@@ -335,6 +358,7 @@ impl OutgoingCall {
     /// Fires timers due at `now`.
     pub fn handle_timeout(&mut self, now: Time) {
         self.auth.handle_timeout(now);
+        self.reinvite_timeout(now);
         self.tx.handle_timeout(now);
         self.drain_tx();
         for c in [&mut self.cancel, &mut self.bye].into_iter().flatten() {
@@ -350,6 +374,8 @@ impl OutgoingCall {
             .pop_front()
             .or_else(|| self.auth.poll_transmit())
             .or_else(|| self.tx.poll_transmit())
+            .or_else(|| self.in_reinvite.as_mut().and_then(|r| r.poll_transmit()))
+            .or_else(|| self.out_reinvite.as_mut().and_then(|r| r.poll_transmit()))
         {
             return Some(t);
         }
@@ -370,6 +396,8 @@ impl OutgoingCall {
         tx.into_iter()
             .chain(others)
             .chain(self.auth.poll_timeout())
+            .chain(self.in_reinvite.as_ref().and_then(|r| r.poll_timeout()))
+            .chain(self.out_reinvite.as_ref().and_then(|r| r.poll_timeout()))
             .min()
     }
 
@@ -383,6 +411,8 @@ impl OutgoingCall {
         self.state == OutgoingState::Ended
             && self.tx.is_terminated()
             && self.auth.is_terminated()
+            && self.in_reinvite.as_ref().is_none_or(|r| r.is_terminated())
+            && self.out_reinvite.as_ref().is_none_or(|r| r.is_terminated())
             && [&self.cancel, &self.bye]
                 .into_iter()
                 .flatten()
@@ -393,5 +423,8 @@ impl OutgoingCall {
 mod auth;
 #[cfg(test)]
 mod auth_tests;
+mod hold;
+#[cfg(test)]
+mod hold_tests;
 #[cfg(test)]
 mod tests;

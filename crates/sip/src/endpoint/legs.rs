@@ -127,7 +127,7 @@ impl Legs {
             return None;
         }
         match self.incoming.get_mut(&call) {
-            Some((_, leg)) if resp.head().cseq_method == Method::Bye => {
+            Some((_, leg)) if matches!(resp.head().cseq_method, Method::Bye | Method::Invite) => {
                 leg.handle_response(now, resp);
                 None
             }

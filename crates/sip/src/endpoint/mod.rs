@@ -12,6 +12,7 @@ mod legs;
 mod limit;
 mod outgoing;
 mod qualify;
+mod reinvite;
 
 pub use calls::{CallEvent, CallHandle, NewCall};
 pub use limit::RateLimit;
@@ -532,5 +533,7 @@ impl<S: CredentialStore> Endpoint<S> {
 
 #[cfg(test)]
 mod dial_tests;
+#[cfg(test)]
+mod hold_tests;
 #[cfg(test)]
 mod tests;

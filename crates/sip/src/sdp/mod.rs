@@ -3,6 +3,7 @@
 //! numbers) and lenient about what it ignores (unknown attributes, bandwidth, encryption
 //! keys, time zones): those are skipped, not rejected.
 
+pub mod hold;
 mod negotiate;
 
 pub use negotiate::{Codec, LocalMedia, Negotiated, answer, offer, read_answer};

@@ -257,7 +257,7 @@ fn a_200_never_acked_is_torn_down_with_bye() {
 }
 
 #[test]
-fn reinvite_for_hold_is_answered_with_our_sdp_and_reported() {
+fn reinvite_for_hold_is_answered_recvonly_at_our_address_and_reported() {
     let mut leg = leg();
     let sdp = our_answer(&leg);
     leg.answer(ms(0), &sdp);
@@ -288,15 +288,26 @@ fn reinvite_for_hold_is_answered_with_our_sdp_and_reported() {
     let Ok(Message::Response(ok)) = Message::parse(&sent[1].0) else {
         panic!()
     };
+    let answered = SessionDescription::parse(ok.body()).unwrap();
     assert_eq!(
-        SessionDescription::parse(ok.body()).unwrap(),
-        sdp,
-        "our SDP, unchanged"
+        (answered.media[0].port, answered.connection),
+        (sdp.media[0].port, sdp.connection),
+        "our address and port kept"
     );
-    let Some(IncomingEvent::Reoffer(Some(offer))) = leg.poll_event() else {
+    assert_eq!(answered.media[0].direction, crate::sdp::Direction::RecvOnly);
+    assert_eq!(answered.session_version, sdp.session_version + 1);
+    let Some(IncomingEvent::Reoffer(re)) = leg.poll_event() else {
         panic!()
     };
-    assert_eq!(offer.media[0].direction, crate::sdp::Direction::SendOnly);
+    assert!(re.hold);
+    assert_eq!(
+        re.offer.unwrap().media[0].direction,
+        crate::sdp::Direction::SendOnly
+    );
+    assert_eq!(
+        re.negotiated.unwrap().direction,
+        crate::sdp::Direction::RecvOnly
+    );
     // A second re-INVITE before the ACK is glare: 491.
     leg.handle_request(ms(10_100), in_dialog("INVITE", 3, "re2", "", ""));
     assert_eq!(statuses(&mut leg), [491]);
