@@ -75,6 +75,8 @@ pub struct IncomingCall {
     ack_cseq: u32,
     reinvite: Option<InviteServer>,
     out_reinvite: Option<ReinviteClient>,
+    /// The caller's last re-offer held.
+    remote_hold: bool,
     interval: Duration,
     timers: Timers,
     bye: Option<NonInviteClient>,
@@ -107,6 +109,7 @@ impl IncomingCall {
             ack_cseq: 0,
             reinvite: None,
             out_reinvite: None,
+            remote_hold: false,
             interval: config.t1,
             timers: Timers::default(),
             bye: None,
@@ -237,11 +240,13 @@ impl IncomingCall {
         self.reinvite = Some(tx);
         self.await_ack(now, req.head().cseq);
         let hold = offer.as_ref().is_some_and(is_hold);
+        let was_hold = std::mem::replace(&mut self.remote_hold, hold);
         self.events
             .push_back(IncomingEvent::Reoffer(Box::new(Reoffer {
                 offer,
                 negotiated,
                 hold,
+                was_hold,
             })));
     }
 

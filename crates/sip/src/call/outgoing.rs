@@ -71,6 +71,8 @@ pub struct OutgoingCall {
     local_sdp: Option<SessionDescription>,
     out_reinvite: Option<ReinviteClient>,
     in_reinvite: Option<ReinviteServer>,
+    /// The device's last re-offer held.
+    remote_hold: bool,
 }
 
 impl OutgoingCall {
@@ -88,6 +90,7 @@ impl OutgoingCall {
             local_sdp,
             out_reinvite: None,
             in_reinvite: None,
+            remote_hold: false,
             invite,
             tx,
             config,

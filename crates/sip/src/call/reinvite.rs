@@ -23,6 +23,9 @@ pub struct Reoffer {
     pub negotiated: Option<Negotiated>,
     /// The peer holds: its offer is sendonly, inactive or at 0.0.0.0.
     pub hold: bool,
+    /// The peer held before this re-INVITE (`hold != was_hold`: a hold or a resume;
+    /// equal: a refresh or a move, nothing to mirror).
+    pub was_hold: bool,
 }
 
 /// How a re-INVITE we sent ended. Either way the call stays up.

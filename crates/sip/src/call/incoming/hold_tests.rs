@@ -103,7 +103,7 @@ fn resume_from_a_new_address_and_codec_is_answered_sendrecv_and_picked_up() {
     let Some(IncomingEvent::Reoffer(re)) = leg.poll_event() else {
         panic!()
     };
-    assert!(re.hold);
+    assert!(re.hold && !re.was_hold, "a hold");
     leg.handle_request(ms(1050), in_dialog("ACK", 2, "h1a", ""));
 
     let moved = OFFER
@@ -122,7 +122,7 @@ fn resume_from_a_new_address_and_codec_is_answered_sendrecv_and_picked_up() {
     let Some(IncomingEvent::Reoffer(re)) = leg.poll_event() else {
         panic!()
     };
-    assert!(!re.hold);
+    assert!(!re.hold && re.was_hold, "a resume");
     let n = re.negotiated.unwrap();
     assert_eq!(n.remote, Some("198.51.100.99:30100".parse().unwrap()));
     assert_eq!(n.codec, Codec::Pcma);

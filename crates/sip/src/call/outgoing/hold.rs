@@ -68,11 +68,13 @@ impl OutgoingCall {
         self.in_reinvite = Some(server);
         self.local_sdp = answer;
         let hold = offer.as_ref().is_some_and(is_hold);
+        let was_hold = std::mem::replace(&mut self.remote_hold, hold);
         self.events
             .push_back(OutgoingEvent::Reoffer(Box::new(Reoffer {
                 offer,
                 negotiated,
                 hold,
+                was_hold,
             })));
     }
 

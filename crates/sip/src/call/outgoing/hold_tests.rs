@@ -110,7 +110,7 @@ fn the_phone_holds_and_gets_recvonly_until_it_acks() {
     let Some(OutgoingEvent::Reoffer(r)) = leg.poll_event() else {
         panic!()
     };
-    assert!(r.hold);
+    assert!(r.hold && !r.was_hold, "a hold");
     // No ACK yet: the 200 is sent again (timer G), the INVITE retransmission absorbed.
     leg.handle_request(ms(1100), re);
     leg.handle_timeout(ms(1500));
@@ -129,7 +129,7 @@ fn the_phone_holds_and_gets_recvonly_until_it_acks() {
     let Some(OutgoingEvent::Reoffer(r)) = leg.poll_event() else {
         panic!()
     };
-    assert!(!r.hold);
+    assert!(!r.hold && r.was_hold, "a resume");
 }
 
 #[test]
