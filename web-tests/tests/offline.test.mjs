@@ -73,8 +73,8 @@ test('voicemail overflow offers the message form; the message reaches supervisor
 
   sup = await browser.context.newPage();
   await sup.goto(`${server.base}/supervisor?token=${ADMIN_TOKEN}&tenant=demo`);
-  await sup.locator('[data-testid=load-offline]').click();
-  await sup.locator('[data-testid=offline-messages]').filter({ hasText: 'order 42' }).waitFor(T);
+  await sup.locator('[data-testid=refresh-messages]').click();
+  await sup.locator('[data-testid=messages] [data-testid=offline-message]').filter({ hasText: 'order 42' }).waitFor(T);
 
   const agent = await browser.context.newPage();
   alice = agent;

@@ -1,7 +1,9 @@
 // Switchyard supervisor dashboard: live queues (depth, longest wait, service level,
-// abandon-rate trend), agent board, one-click move, force pause / log out, alarms.
+// abandon-rate trend), agent board, one-click move, force pause / log out, alarms, and the
+// Messages panel (voicemails and chat offline messages, messages.js).
 // Protocol: docs/protocol/chat.md (supervisor).
 import { Channel, el, duration, pct, clock } from '/chat/assets/common.js';
+import { messagesPanel } from '/chat/assets/messages.js';
 
 const $ = (id) => document.getElementById(id);
 const KEY = 'switchyard:supervisor';
@@ -11,6 +13,8 @@ if (!auth && params.get('token')) auth = { token: params.get('token'), tenant: p
 let chan = null;
 let queues = [];
 const alarms = [];
+let messages = null;
+let queueNames = '';
 
 function connect() {
   chan = new Channel('/ws/supervisor', {
@@ -25,6 +29,7 @@ function connect() {
 }
 
 function showLogin(err) {
+  if (messages) { messages.stop(); messages = null; }
   $('login').classList.remove('hidden');
   $('board').classList.add('hidden');
   $('signout').classList.add('hidden');
@@ -37,7 +42,6 @@ $('login-form').addEventListener('submit', (e) => {
   if (!chan || chan.stopped) connect(); else if (!chan.send({ type: 'auth', ...auth })) chan.ws.close();
 });
 $('signout').addEventListener('click', () => { sessionStorage.removeItem(KEY); auth = null; chan.stop(); chan = null; showLogin(); });
-$('load-offline').addEventListener('click', () => chan.send({ type: 'offline_messages' }));
 
 function onMessage(m) {
   switch (m.type) {
@@ -47,10 +51,21 @@ function onMessage(m) {
       $('board').classList.remove('hidden');
       $('signout').classList.remove('hidden');
       $('tenant').textContent = m.tenant_name;
+      // A reconnect welcomes again: keep the panel (and a voicemail playing) if nothing changed.
+      if (messages && messages.key !== `${m.tenant}:${auth.token}`) { messages.stop(); messages = null; }
+      if (!messages) messages = messagesPanel({
+        token: auth.token, tenant: m.tenant,
+        queueName: (id) => (queues.find((q) => q.id === id) || {}).name,
+        onUnauthorized: () => { auth = null; sessionStorage.removeItem(KEY); chan.stop(); chan = null; showLogin('Invalid token.'); },
+      });
       break;
-    case 'snapshot': queues = m.queues; renderQueues(); renderAgents(m.agents); break;
+    case 'snapshot': {
+      queues = m.queues; renderQueues(); renderAgents(m.agents);
+      const names = queues.map((q) => `${q.id}:${q.name}`).join(',');
+      if (names !== queueNames) { queueNames = names; if (messages) messages.relabel(); }
+      break;
+    }
     case 'alarm': addAlarm(m); break;
-    case 'offline_messages': renderOffline(m.items); break;
     case 'error':
       if ($('board').classList.contains('hidden')) showLogin(m.message);
       else addAlarm({ trigger: 'error', queue_name: m.message, at_ms: Date.now() });
@@ -101,7 +116,7 @@ function queueCard(q) {
 }
 
 function waiterRow(card, w, others) {
-  const cells = { pos: el('td'), name: el('td'), wait: el('td'), channel: el('td', { class: 'opt' }), move: el('td') };
+  const cells = { pos: el('td'), name: el('td'), wait: el('td'), channel: el('td', { class: 'opt' }), move: el('td', { class: 'move' }) };
   const node = el('tr', { 'data-testid': 'waiter', 'data-interaction': w.interaction }, ...Object.values(cells));
   const row = { node, cells, targets: '' };
   card.rows.set(w.interaction, row);
@@ -189,12 +204,6 @@ function addAlarm(a) {
   alarms.length = Math.min(alarms.length, 20);
   $('alarms').replaceChildren(...alarms.map((x) => el('div', { class: 'alarm', 'data-testid': 'alarm' },
     el('b', {}, String(x.trigger).replace('_', ' ')), ` · ${x.queue_name || ''} · ${clock(x.at_ms)}`)));
-}
-
-function renderOffline(items) {
-  $('offline').replaceChildren(...(items.length ? items.map((m) => el('div', { style: 'margin:8px 0' },
-    el('b', {}, m.name), el('span', { class: 'muted' }, ` (${m.contact}) · ${new Date(m.created_ms).toLocaleString()}`),
-    el('div', {}, m.body))) : [el('p', { class: 'muted' }, 'None.')]));
 }
 
 if (auth) connect(); else { showLogin(); }

@@ -12,6 +12,7 @@ const SUPERVISOR_HTML: &str = include_str!("../assets/supervisor.html");
 const SUPERVISOR_JS: &str = include_str!("../assets/supervisor.js");
 const APP_CSS: &str = include_str!("../assets/app.css");
 const COMMON_JS: &str = include_str!("../assets/common.js");
+const MESSAGES_JS: &str = include_str!("../assets/messages.js");
 
 fn serve(content_type: &'static str, body: &'static str) -> Response {
     (
@@ -54,6 +55,7 @@ pub(crate) async fn asset(Path(name): Path<String>) -> Response {
         "agent.js" => serve(JS, AGENT_JS),
         "supervisor.js" => serve(JS, SUPERVISOR_JS),
         "common.js" => serve(JS, COMMON_JS),
+        "messages.js" => serve(JS, MESSAGES_JS),
         "app.css" => serve("text/css; charset=utf-8", APP_CSS),
         _ => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
