@@ -4,6 +4,7 @@
 //! [`crate::switchboard`]; this module only does I/O.
 
 mod exec;
+mod hold;
 mod incoming;
 
 use crate::creds::Accounts;

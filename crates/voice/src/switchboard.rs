@@ -4,6 +4,9 @@
 //! carry out, so the whole B2BUA logic is tested here with made-up handles.
 
 mod agent;
+mod hold;
+
+pub use hold::{HoldMirror, Side};
 
 use std::collections::HashMap;
 use switchyard_core::config::OverflowAction;

@@ -41,11 +41,27 @@ impl Actor {
                 }
             }
             EndpointEvent::IncomingCall(new) => self.on_new_call(*new).await,
+            EndpointEvent::Call {
+                call,
+                event: switchyard_sip::endpoint::CallEvent::Reoffer(re),
+            } => self.on_reoffer(call, &re),
+            EndpointEvent::Call {
+                call,
+                event: switchyard_sip::endpoint::CallEvent::ReinviteDone(outcome),
+            } => self.on_reinvite_done(call, &outcome),
             EndpointEvent::Call { call, event } => {
                 tracing::debug!(call = call.0, ?event, "caller leg");
                 let actions = self.sb.on_caller(call, &event);
                 self.execute(actions).await;
             }
+            EndpointEvent::Outgoing {
+                call,
+                event: OutgoingEvent::Reoffer(re),
+            } => self.on_reoffer(call, &re),
+            EndpointEvent::Outgoing {
+                call,
+                event: OutgoingEvent::ReinviteDone(outcome),
+            } => self.on_reinvite_done(call, &outcome),
             EndpointEvent::Outgoing { call, event } => {
                 tracing::info!(call = call.0, ?event, "agent leg");
                 let event = self.read_answer(call, event);
