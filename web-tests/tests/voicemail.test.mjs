@@ -205,3 +205,18 @@ test('delete asks first, then removes the row, the REST resource and the file', 
   // The chat message stays.
   await sup.locator('[data-testid=offline-message]').filter({ hasText: 'the invoice' }).waitFor(T);
 });
+
+test('a supervisor token reads the panel; once revoked, the page asks to sign in again', async () => {
+  const { token, secret } = await api('POST', `/tenants/${demo}/tokens`, { name: 'night shift', role: 'supervisor' }, 201);
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}/supervisor`);
+  await page.locator('[data-testid=token]').fill(secret);
+  await page.locator('[data-testid=tenant]').fill('');
+  await page.locator('[data-testid=sign-in]').click();
+  await page.locator('[data-testid=offline-message]').filter({ hasText: 'the invoice' }).waitFor(T);
+  await api('DELETE', `/tenants/${demo}/tokens/${token.id}`, undefined, 204);
+  await page.locator('[data-testid=refresh-messages]').click();
+  await page.locator('[data-testid=login-error]').filter({ hasText: 'Invalid token' }).waitFor(T);
+  assert.equal(await page.locator('[data-testid=messages] article').count(), 0, 'the list is cleared');
+  await page.close();
+});

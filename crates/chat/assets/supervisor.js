@@ -56,7 +56,7 @@ function onMessage(m) {
       if (!messages) messages = messagesPanel({
         token: auth.token, tenant: m.tenant,
         queueName: (id) => (queues.find((q) => q.id === id) || {}).name,
-        onUnauthorized: () => { auth = null; sessionStorage.removeItem(KEY); chan.stop(); chan = null; showLogin('Invalid token.'); },
+        onUnauthorized: () => { auth = null; sessionStorage.removeItem(KEY); if (chan) chan.stop(); chan = null; showLogin('Invalid token.'); },
       });
       break;
     case 'snapshot': {
