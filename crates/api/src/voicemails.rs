@@ -1,6 +1,9 @@
 //! Voicemails: what callers recorded when the queue sent them to voicemail. The voice
 //! edge writes the WAV file under `<data-dir>/voicemail` and stores the metadata; here
 //! supervisors list, play (with HTTP range requests), mark heard and delete them.
+//!
+//! Metrics: `switchyard_voicemails_heard_total{tenant}` (marked heard, new → heard) and
+//! `switchyard_voicemails_deleted_total{tenant}`.
 
 use crate::AppState;
 use crate::error::{ApiError, Result};
@@ -227,11 +230,15 @@ pub(crate) async fn set_heard(
         // Already so: keep when it was first heard.
         return Ok(Json(rec));
     }
-    Ok(Json(
-        s.store
-            .mark_voicemail_heard(p.tenant, p.id, b.heard)
-            .await?,
-    ))
+    let v = s
+        .store
+        .mark_voicemail_heard(p.tenant, p.id, b.heard)
+        .await?;
+    if b.heard {
+        metrics::counter!("switchyard_voicemails_heard_total", "tenant" => p.tenant.to_string())
+            .increment(1);
+    }
+    Ok(Json(v))
 }
 
 /// Deletes a voicemail and its file (a file already gone is fine).
@@ -245,6 +252,8 @@ pub(crate) async fn delete(
     c.supervisor(p.tenant)?;
     let rec = s.store.voicemail(p.tenant, p.id).await?;
     s.store.delete_voicemail(p.tenant, p.id).await?;
+    metrics::counter!("switchyard_voicemails_deleted_total", "tenant" => p.tenant.to_string())
+        .increment(1);
     match file_path(&s.voicemail_dir, &rec.file_name) {
         Some(path) => match tokio::fs::remove_file(&path).await {
             Ok(()) => {}

@@ -139,6 +139,22 @@ async fn voicemails_over_http() {
     s.call(Method::GET, &format!("{base}/{}", vm.id), None, 404)
         .await;
 
+    let metrics = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        format!("switchyard_voicemails_heard_total{{tenant=\"{demo}\"}} 1"),
+        format!("switchyard_voicemails_deleted_total{{tenant=\"{demo}\"}} 1"),
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+
     // A deleted tenant's recordings go with it.
     let t = s
         .call(
