@@ -16,6 +16,8 @@ pub(crate) struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of `serve`'s options does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Command {
     /// Run the server: REST API, router, event log (and, when built in, the SIP edge).
     #[command(
@@ -75,6 +77,30 @@ pub(crate) struct ServeArgs {
     /// answering is unreachable (no calls). 0 turns probing off. [default: 30]
     #[arg(long, env = "SWITCHYARD_SIP_QUALIFY_SECS", value_name = "SECS")]
     pub(crate) sip_qualify_secs: Option<u64>,
+    /// Outbound SIP trunk that callbacks are dialled through, `sip:host[:port]`: once an
+    /// agent's phone has answered a callback, Switchyard calls `sip:<number>@host` and
+    /// bridges the two. Without it callbacks are offered to agents' desktops, which show
+    /// the number to dial.
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNK", value_name = "URI")]
+    pub(crate) sip_trunk: Option<String>,
+    /// User name for the trunk's digest challenges (401/407).
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNK_USER", value_name = "USER")]
+    pub(crate) sip_trunk_user: Option<String>,
+    /// Password for the trunk's digest challenges. Prefer the environment variable.
+    #[arg(
+        long,
+        env = "SWITCHYARD_SIP_TRUNK_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub(crate) sip_trunk_password: Option<String>,
+    /// Caller ID customers see on callbacks. [default: switchyard]
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNK_CALLER_ID", value_name = "NUMBER")]
+    pub(crate) sip_trunk_caller_id: Option<String>,
+    /// Seconds a customer's phone may ring on a callback before the attempt counts as
+    /// failed (retried per the queue's callback policy). [default: 30]
+    #[arg(long, env = "SWITCHYARD_CALLBACK_RING_SECS", value_name = "SECS")]
+    pub(crate) callback_ring_secs: Option<u64>,
     /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
     /// are mirrored there and put back in line after a restart. Without it runtime
     /// state lives only in this process's memory.

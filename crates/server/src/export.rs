@@ -129,10 +129,8 @@ async fn tenant(store: &Store, t: &Tenant, with_secrets: bool) -> Result<Table> 
         m.insert("name".into(), a.name.clone().into());
         if let Some(u) = &a.sip_username {
             m.insert("sip_username".into(), u.clone().into());
-            if with_secrets {
-                if let Some((_, pw)) = store.sip_credentials(u).await? {
-                    m.insert("sip_password".into(), pw.into());
-                }
+            if with_secrets && let Some((_, pw)) = store.sip_credentials(u).await? {
+                m.insert("sip_password".into(), pw.into());
             }
         }
         if let Some(l) = &a.chat_login {

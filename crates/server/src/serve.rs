@@ -24,6 +24,63 @@ pub(crate) struct SipSettings {
     pub(crate) algorithms: Vec<switchyard_voice::Algorithm>,
     /// OPTIONS qualify interval; `None`: off.
     pub(crate) qualify: Option<std::time::Duration>,
+    /// The outbound trunk for callbacks.
+    pub(crate) trunk: Option<TrunkSettings>,
+}
+
+/// `--sip-trunk` and its companions, resolved to an address at start.
+#[derive(Clone, Debug)]
+pub(crate) struct TrunkSettings {
+    pub(crate) uri: String,
+    pub(crate) credentials: Option<switchyard_voice::ClientCredentials>,
+    pub(crate) caller_id: String,
+    pub(crate) ring: std::time::Duration,
+}
+
+impl TrunkSettings {
+    fn resolve(args: &ServeArgs, s: &crate::config::ServerSection) -> Result<Option<TrunkSettings>> {
+        let Some(uri) = args.sip_trunk.clone().or(s.sip_trunk.clone()).filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        let user = args.sip_trunk_user.clone().or(s.sip_trunk_user.clone());
+        let password = args.sip_trunk_password.clone().or(s.sip_trunk_password.clone());
+        let credentials = match (user, password) {
+            (Some(username), Some(password)) => {
+                Some(switchyard_voice::ClientCredentials { username, password })
+            }
+            (None, None) => None,
+            _ => bail!("--sip-trunk-user and --sip-trunk-password go together"),
+        };
+        let caller_id = args
+            .sip_trunk_caller_id
+            .clone()
+            .or(s.sip_trunk_caller_id.clone())
+            .unwrap_or_else(|| "switchyard".into());
+        let secs = args.callback_ring_secs.or(s.callback_ring_secs).unwrap_or(30);
+        if secs == 0 {
+            bail!("--callback-ring-secs must be at least 1");
+        }
+        Ok(Some(TrunkSettings {
+            uri,
+            credentials,
+            caller_id,
+            ring: std::time::Duration::from_secs(secs),
+        }))
+    }
+
+    async fn voice(&self) -> Result<switchyard_voice::Trunk> {
+        let (host, addr) = switchyard_voice::Trunk::resolve(&self.uri)
+            .await
+            .with_context(|| format!("--sip-trunk {}", self.uri))?;
+        Ok(switchyard_voice::Trunk {
+            addr,
+            host,
+            credentials: self.credentials.clone(),
+            caller_id: self.caller_id.clone(),
+            customer_ring: self.ring,
+        })
+    }
 }
 
 /// The resolved `serve` settings.
@@ -44,6 +101,7 @@ impl ServeSettings {
     /// Command line / environment first, then the config file, then defaults.
     pub(crate) fn resolve(args: ServeArgs, file: &ConfigFile) -> Result<ServeSettings> {
         let s = &file.server;
+        let trunk = TrunkSettings::resolve(&args, s)?;
         let redis_url = args.redis_url.or(s.redis_url.clone());
         if let Some(u) = &redis_url
             && !(u.starts_with("redis://") || u.starts_with("rediss://"))
@@ -85,6 +143,7 @@ impl ServeSettings {
                     0 => None,
                     n => Some(std::time::Duration::from_secs(n)),
                 },
+                trunk,
             },
             redis_url,
             redis_prefix: args
@@ -184,6 +243,10 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             qualify: cfg.sip.qualify,
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
             tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
+            trunk: match &cfg.sip.trunk {
+                Some(t) => Some(t.voice().await?),
+                None => None,
+            },
         },
         store.clone(),
         engine.clone(),

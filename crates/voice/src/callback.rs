@@ -96,6 +96,24 @@ impl CallbackDesk {
         self.by_leg.contains_key(&leg)
     }
 
+    /// Whether this offer is a callback offer whose agent phones are being placed.
+    pub fn wants(&self, offer: OfferId) -> bool {
+        self.by_offer.contains_key(&offer)
+    }
+
+    /// The router refused the agent's `Accept` (the offer was withdrawn meanwhile): the
+    /// agent's leg ends, nothing else happens.
+    pub fn accept_refused(&mut self, offer: OfferId) -> Vec<CbAction> {
+        let i = self
+            .attempts
+            .values()
+            .find(|a| a.offer == offer && a.stage == Stage::Answered)
+            .map(|a| a.interaction);
+        i.and_then(|i| self.forget(i))
+            .map(|a| a.agent_legs.into_iter().map(CbAction::Drop).collect())
+            .unwrap_or_default()
+    }
+
     /// Callbacks in progress.
     pub fn len(&self) -> usize {
         self.attempts.len()

@@ -235,3 +235,15 @@ fn phones_placed_after_the_offer_was_withdrawn_are_dropped() {
     });
     assert_eq!(desk.placed(O, vec![PHONE]), vec![CbAction::Drop(PHONE)]);
 }
+
+#[test]
+fn accept_refused_drops_the_agent_leg() {
+    let mut desk = CallbackDesk::new(Duration::from_secs(30));
+    offer(&mut desk);
+    assert!(desk.wants(O));
+    desk.placed(O, vec![PHONE]);
+    desk.on_leg(PHONE, &OutgoingEvent::Answered(None));
+    assert!(!desk.wants(O), "answered: no longer placing phones");
+    assert_eq!(desk.accept_refused(O), vec![CbAction::Drop(PHONE)]);
+    assert!(desk.is_empty() && !desk.owns(PHONE));
+}

@@ -3,10 +3,14 @@
 //! and media events into actions, and carries them out. Call control itself is in
 //! [`crate::switchboard`]; this module only does I/O.
 
+mod callback;
 mod exec;
 mod hold;
 mod incoming;
 
+pub use callback::Trunk;
+
+use crate::callback::CallbackDesk;
 use crate::creds::Accounts;
 use crate::rtp::{Clock, MediaCmd, MediaEvent};
 use crate::sounds::Sounds;
@@ -44,6 +48,9 @@ pub struct VoiceConfig {
     /// Where the REST API writes tenants' prompts (`<dir>/<tenant>/<name>.wav`): they win
     /// over the shipped ones and are picked up live (`None`: shipped prompts only).
     pub tenant_sounds_dir: Option<PathBuf>,
+    /// The outbound trunk callbacks are dialled through (`None`: callbacks are left to
+    /// agents' desktops, where the agent sees the number).
+    pub trunk: Option<Trunk>,
 }
 
 impl VoiceConfig {
@@ -107,6 +114,10 @@ struct Actor {
     tenants: HashMap<CallHandle, switchyard_core::TenantId>,
     agents: HashMap<CallHandle, AgentMedia>,
     pending: HashMap<OfferId, AgentMedia>,
+    /// Callbacks: the pure control, the agents' media tasks, the trunk.
+    cb: CallbackDesk,
+    callback_media: HashMap<CallHandle, mpsc::UnboundedSender<MediaCmd>>,
+    trunk: Option<Trunk>,
 }
 
 /// Binds UDP and TCP on `cfg.listen` (port 0: a free port for both) and starts the edge.
@@ -147,6 +158,13 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         tenants: HashMap::new(),
         agents: HashMap::new(),
         pending: HashMap::new(),
+        cb: CallbackDesk::new(
+            cfg.trunk
+                .as_ref()
+                .map_or(Duration::from_secs(30), |t| t.customer_ring),
+        ),
+        callback_media: HashMap::new(),
+        trunk: cfg.trunk.clone(),
     };
     let task = tokio::spawn(async move {
         let (driver_stop_tx, driver_stop) = oneshot::channel::<()>();
@@ -222,6 +240,7 @@ impl Actor {
         let mut refresh = tokio::time::interval(Duration::from_secs(30));
         refresh.tick().await;
         loop {
+            let callback_due = self.cb.poll_timeout().map(|t| self.clock.instant_of(t));
             // Biased: a Dial's placed legs are known before their first SIP event, which
             // the driver sends after running the command that reports them.
             tokio::select! {
@@ -234,12 +253,16 @@ impl Actor {
                     Ok(out) => {
                         let actions = self.sb.on_output(&out);
                         self.execute(actions).await;
+                        self.on_callback_output(&out).await;
                     }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(missed = n, "voice edge lagged behind the router");
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
+                () = tokio::time::sleep_until(callback_due.unwrap_or_else(|| self.clock.instant_of(self.clock.now()))), if callback_due.is_some() => {
+                    self.on_callback_timeout().await;
+                }
                 _ = refresh.tick() => {
                     if let Err(e) = self.accounts.reload(&self.store).await {
                         tracing::warn!(error = %e, "reloading SIP accounts failed");

@@ -24,6 +24,7 @@ pub mod rules;
 pub mod sounds;
 pub mod switchboard;
 
-pub use edge::{VoiceConfig, VoiceHandle, start};
+pub use edge::{Trunk, VoiceConfig, VoiceHandle, start};
 pub use error::{Error, Result};
+pub use switchyard_sip::client_auth::ClientCredentials;
 pub use switchyard_sip::digest::Algorithm;

@@ -58,7 +58,7 @@ impl Clock {
         self.base_time + Instant::now().saturating_duration_since(self.base_instant)
     }
 
-    fn instant_of(&self, t: Time) -> Instant {
+    pub(crate) fn instant_of(&self, t: Time) -> Instant {
         self.base_instant
             + Duration::from_millis(t.as_millis().saturating_sub(self.base_time.as_millis()))
     }
@@ -69,7 +69,7 @@ impl Clock {
 pub(crate) async fn run(
     call: CallHandle,
     clock: Clock,
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
     mut media: CallMedia,
     mut commands: mpsc::UnboundedReceiver<MediaCmd>,
     events: mpsc::UnboundedSender<MediaEvent>,

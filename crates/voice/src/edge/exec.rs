@@ -54,6 +54,9 @@ impl Actor {
                 let actions = self.sb.on_caller(call, &event);
                 self.execute(actions).await;
             }
+            EndpointEvent::Outgoing { call, event } if self.cb.owns(call) => {
+                self.on_callback_leg(call, event).await;
+            }
             EndpointEvent::Outgoing {
                 call,
                 event: OutgoingEvent::Reoffer(re),
@@ -77,7 +80,7 @@ impl Actor {
     }
 
     /// Reads the agent's SDP answer into its media; an unusable one fails the leg.
-    fn read_answer(&mut self, call: CallHandle, event: OutgoingEvent) -> OutgoingEvent {
+    pub(super) fn read_answer(&mut self, call: CallHandle, event: OutgoingEvent) -> OutgoingEvent {
         let OutgoingEvent::Answered(sdp) = &event else {
             return event;
         };
@@ -128,6 +131,10 @@ impl Actor {
                 );
             }
         }
+        if self.cb.wants(offer) {
+            let actions = self.cb.placed(offer, legs);
+            return self.execute_callback(actions).await;
+        }
         let actions = self.sb.placed(offer, legs);
         self.execute(actions).await;
     }
@@ -160,7 +167,7 @@ impl Actor {
         }
     }
 
-    async fn dial(
+    pub(super) async fn dial(
         &mut self,
         offer: OfferId,
         interaction: InteractionId,

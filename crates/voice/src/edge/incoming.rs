@@ -107,7 +107,14 @@ impl Actor {
         self.caller_ids.insert(call, caller_id);
         self.tenants.insert(call, tenant);
         let (clock, events) = (self.clock, self.media_tx.clone());
-        tokio::spawn(crate::rtp::run(call, clock, socket, media, rx, events));
+        tokio::spawn(crate::rtp::run(
+            call,
+            clock,
+            std::sync::Arc::new(socket),
+            media,
+            rx,
+            events,
+        ));
     }
 
     /// "You are caller number N, your estimated wait is …" from the router's estimate
