@@ -450,7 +450,7 @@ async fn banner(
         "  web pages     {base}/demo (chat widget)  {base}/agent  {base}/supervisor\n"
     ));
     out.push_str(&format!(
-        "  SIP           {sip} (UDP and TCP; dial 500 or 501)\n"
+        "  SIP           {sip} (UDP and TCP; dial a queue's number)\n"
     ));
     out.push_str(&format!(
         "  data dir      {}\n",
