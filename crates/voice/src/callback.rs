@@ -171,6 +171,13 @@ impl CallbackDesk {
                     interaction: *interaction,
                     agent_leg: a.agent_legs[0],
                 }],
+                // Accepted on the agent desktop while the phone rang: stop the phone.
+                Some(a) if a.stage == Stage::Ringing => {
+                    let i = a.interaction;
+                    self.forget(i)
+                        .map(|a| a.agent_legs.into_iter().map(CbAction::Drop).collect())
+                        .unwrap_or_default()
+                }
                 // Accepted elsewhere (the agent desktop): the desktop shows the number.
                 _ => Vec::new(),
             },

@@ -224,6 +224,15 @@ fn agent_without_a_phone_leaves_the_offer_to_the_desktop() {
 }
 
 #[test]
+fn accepted_on_the_desktop_while_the_phone_rings_stops_the_phone() {
+    let mut desk = CallbackDesk::new(Duration::from_secs(30));
+    offer(&mut desk);
+    desk.placed(O, vec![PHONE]);
+    assert_eq!(desk.on_output(&connect()), vec![CbAction::Drop(PHONE)]);
+    assert!(desk.is_empty() && !desk.owns(PHONE));
+}
+
+#[test]
 fn phones_placed_after_the_offer_was_withdrawn_are_dropped() {
     let mut desk = CallbackDesk::new(Duration::from_secs(30));
     offer(&mut desk);
