@@ -217,8 +217,8 @@ expect_qlog() { # pattern description
     echo "FAIL $2: '$1' not in queue_log" >&2; failures=$((failures + 1)); fi
 }
 expect_server() { # pattern description
-  for _ in $(seq 30); do sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep -q "$1" && break; sleep 0.1; done
-  if sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep -q "$1"; then echo "ok   $2"; else
+  for _ in $(seq 30); do sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep "$1" >/dev/null && break; sleep 0.1; done
+  if sed 's/\x1b\[[0-9;]*m//g' "$logs/server.log" | grep "$1" >/dev/null; then echo "ok   $2"; else
     echo "FAIL $2: '$1' not in the server log" >&2; failures=$((failures + 1)); fi
 }
 caller() { # name scenario number seconds [extra sipp args...]

@@ -77,6 +77,13 @@ pub(crate) struct ServeArgs {
     /// answering is unreachable (no calls). 0 turns probing off. [default: 30]
     #[arg(long, env = "SWITCHYARD_SIP_QUALIFY_SECS", value_name = "SECS")]
     pub(crate) sip_qualify_secs: Option<u64>,
+    /// Most SIP datagrams one source address may send per second, with a burst
+    /// allowance (`PER_SEC[,BURST]`, burst twice the rate by default; 0 turns the limit
+    /// off). Excess is dropped before parsing, so a flood cannot starve phones and calls
+    /// in progress. Raise it for a trunk or load generator carrying many calls from one
+    /// address. [default: 1000,2000]
+    #[arg(long, env = "SWITCHYARD_SIP_RATE_LIMIT", value_name = "PER_SEC[,BURST]")]
+    pub(crate) sip_rate_limit: Option<String>,
     /// Outbound SIP trunk that callbacks are dialled through, `sip:host[:port]`: once an
     /// agent's phone has answered a callback, Switchyard calls `sip:<number>@host` and
     /// bridges the two. Without it callbacks are offered to agents' desktops, which show

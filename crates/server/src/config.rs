@@ -35,6 +35,7 @@ pub(crate) struct ServerSection {
     pub(crate) database_url: Option<String>,
     pub(crate) http_listen: Option<SocketAddr>,
     pub(crate) sip_listen: Option<SocketAddr>,
+    pub(crate) sip_rate_limit: Option<String>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
     pub(crate) sip_trunk_password: Option<String>,

@@ -26,6 +26,32 @@ pub(crate) struct SipSettings {
     pub(crate) qualify: Option<std::time::Duration>,
     /// The outbound trunk for callbacks.
     pub(crate) trunk: Option<TrunkSettings>,
+    /// Per-source datagram limit; `None`: off.
+    pub(crate) rate_limit: Option<switchyard_voice::RateLimit>,
+}
+
+/// `PER_SEC[,BURST]`; 0 turns the limit off.
+fn parse_rate_limit(s: &str) -> Result<Option<switchyard_voice::RateLimit>> {
+    let (rate, burst) = match s.split_once(',') {
+        Some((r, b)) => (r.trim(), Some(b.trim())),
+        None => (s.trim(), None),
+    };
+    let per_second: u32 = rate
+        .parse()
+        .context("--sip-rate-limit: PER_SEC[,BURST], whole numbers")?;
+    if per_second == 0 {
+        return Ok(None);
+    }
+    let burst = match burst {
+        Some(b) => b
+            .parse()
+            .context("--sip-rate-limit: PER_SEC[,BURST], whole numbers")?,
+        None => per_second.saturating_mul(2),
+    };
+    if burst < per_second {
+        bail!("--sip-rate-limit: the burst must be at least the rate");
+    }
+    Ok(Some(switchyard_voice::RateLimit { per_second, burst }))
 }
 
 /// `--sip-trunk` and its companions, resolved to an address at start.
@@ -144,6 +170,12 @@ impl ServeSettings {
                     n => Some(std::time::Duration::from_secs(n)),
                 },
                 trunk,
+                rate_limit: parse_rate_limit(
+                    args.sip_rate_limit
+                        .as_deref()
+                        .or(s.sip_rate_limit.as_deref())
+                        .unwrap_or("1000,2000"),
+                )?,
             },
             redis_url,
             redis_prefix: args
@@ -243,6 +275,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             qualify: cfg.sip.qualify,
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
             tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
+            rate_limit: cfg.sip.rate_limit,
             trunk: match &cfg.sip.trunk {
                 Some(t) => Some(t.voice().await?),
                 None => None,

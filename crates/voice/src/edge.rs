@@ -25,7 +25,7 @@ use switchyard_core::OfferId;
 use switchyard_engine::{Engine, Output};
 use switchyard_sip::digest::Algorithm;
 use switchyard_sip::driver::Command;
-use switchyard_sip::endpoint::{CallHandle, Endpoint, EndpointConfig, EndpointEvent};
+use switchyard_sip::endpoint::{CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit};
 use switchyard_sip::sdp::LocalMedia;
 use switchyard_store::Store;
 use tokio::net::{TcpListener, UdpSocket};
@@ -51,6 +51,8 @@ pub struct VoiceConfig {
     /// The outbound trunk callbacks are dialled through (`None`: callbacks are left to
     /// agents' desktops, where the agent sees the number).
     pub trunk: Option<Trunk>,
+    /// Per-source limit on SIP datagrams (`None`: no limit).
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl VoiceConfig {
@@ -131,6 +133,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         advertised: Some(local_addr),
         id_seed: seed(),
         qualify_interval: cfg.qualify,
+        rate_limit: cfg.rate_limit,
         ..EndpointConfig::default()
     };
     config.registrar.realm = cfg.realm.clone();

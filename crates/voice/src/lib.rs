@@ -28,3 +28,4 @@ pub use edge::{Trunk, VoiceConfig, VoiceHandle, start};
 pub use error::{Error, Result};
 pub use switchyard_sip::client_auth::ClientCredentials;
 pub use switchyard_sip::digest::Algorithm;
+pub use switchyard_sip::endpoint::RateLimit;
