@@ -294,6 +294,9 @@ fn forward(pkt: &RtpPacket<'_>, a: Leg, b: Leg, relay: &mut Relay) -> Option<Vec
     Some(bytes)
 }
 
+#[path = "media_legs.rs"]
+mod legs;
+
 #[cfg(test)]
 #[path = "media_tests.rs"]
 mod tests;

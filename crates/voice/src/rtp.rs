@@ -21,6 +21,13 @@ pub(crate) enum MediaCmd {
     Announce(Vec<Arc<Prompt>>),
     /// Play these over the music on hold (the periodic position and wait).
     Say(Vec<Arc<Prompt>>),
+    /// A re-INVITE renegotiated the caller's leg (`agent: false`) or the agent's.
+    Renegotiated {
+        /// Which leg.
+        agent: bool,
+        /// Its new codec, payload types and address.
+        leg: Leg,
+    },
 }
 
 /// What a media task tells the edge.
@@ -58,7 +65,7 @@ impl Clock {
         self.base_time + Instant::now().saturating_duration_since(self.base_instant)
     }
 
-    pub(crate) fn instant_of(&self, t: Time) -> Instant {
+    fn instant_of(&self, t: Time) -> Instant {
         self.base_instant
             + Duration::from_millis(t.as_millis().saturating_sub(self.base_time.as_millis()))
     }
@@ -69,7 +76,7 @@ impl Clock {
 pub(crate) async fn run(
     call: CallHandle,
     clock: Clock,
-    socket: Arc<UdpSocket>,
+    socket: UdpSocket,
     mut media: CallMedia,
     mut commands: mpsc::UnboundedReceiver<MediaCmd>,
     events: mpsc::UnboundedSender<MediaEvent>,
@@ -103,6 +110,14 @@ pub(crate) async fn run(
                 }
                 Some(MediaCmd::Say(prompts)) => {
                     media.say(prompts);
+                    Vec::new()
+                }
+                Some(MediaCmd::Renegotiated { agent: false, leg }) => {
+                    media.renegotiate_caller(leg);
+                    Vec::new()
+                }
+                Some(MediaCmd::Renegotiated { agent: true, leg }) => {
+                    media.renegotiate_agent(leg);
                     Vec::new()
                 }
                 None => break,
