@@ -11,6 +11,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 const BATCH: usize = 256;
+/// How long the writer gathers events after the first of a batch: a call produces a few
+/// events milliseconds apart, and each batch costs a database transaction and a file
+/// write (several thread hand-offs), so at 100 calls/s this turns hundreds of small
+/// writes a second into at most 1 s / COALESCE. Events reach the history this much later.
+const COALESCE: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Spawns and owns the event-log task.
 #[derive(Debug)]
@@ -110,6 +115,14 @@ async fn run(
     };
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
+        if batch.len() < BATCH && !rx.is_closed() {
+            tokio::time::sleep(COALESCE).await;
+            while batch.len() < BATCH
+                && let Ok(e) = rx.try_recv()
+            {
+                batch.push(e);
+            }
+        }
         if let Some(log) = &mut log {
             let mut text = String::new();
             for e in &batch {

@@ -78,6 +78,9 @@ impl Store {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            // A ping before every query is a round trip to SQLite's worker thread for a
+            // file that cannot go away; PostgreSQL connections can, so they keep it.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
