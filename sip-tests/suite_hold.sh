@@ -5,7 +5,9 @@
 # answers a=recvonly; the caller resumes (a=sendrecv both ways, and the phone is offered
 # a=sendrecv again); the caller hangs up and the server BYEs the phone. Checked by the
 # SIPp exit codes (their ereg checks), the server's HOLD/UNHOLD lines and queue_log.
-# Ports (helper A's range): agent phone -p 15200, caller -p 15201, RTP -mp 18000/18010.
+# Then the other way round: the agent's phone holds and resumes, and the caller receives
+# the server's re-INVITEs (a=sendonly, then a=sendrecv).
+# Ports (helper A's range): agent phone -p 15200, caller -p 15201, RTP -mp 18000..18030.
 . "$(dirname "$0")/lib.sh"
 
 start_server <<'TOML'
@@ -39,5 +41,19 @@ expect_server 're-INVITE answered .*RecvOnly' "the phone's answer to the hold re
 if server_log | grep -q 're-INVITE refused'; then fail "a re-INVITE was refused: $(server_log | grep 're-INVITE refused')"; else ok "no re-INVITE refused"; fi
 expect_qlog '|hold|hana|CONNECT|' "the caller was connected to hana"
 expect_qlog '|hold|hana|COMPLETECALLER|' "the caller hung up after the resume (COMPLETECALLER)"
+
+# The agent holds: the caller is re-INVITEd.
+sipp_bg "agent phone holds and resumes" "$here/hold_agent_holds.xml" -p 15200 -mp 18030 -rtp_echo
+agent=$bg
+sleep 0.5
+sipp_case "caller is re-INVITEd sendonly, then sendrecv" "$here/hold_caller_held.xml" -s 820 -p 15201 -mp 18020
+wait_case "agent phone holds and resumes" "$agent"
+expect_server 'call HOLD .*by=Agent' "the server logged HOLD, by the agent"
+n="$(server_log | grep -c 'call UNHOLD' || true)"
+[ "$n" -eq 2 ] && ok "two UNHOLDs in all (caller's, agent's)" || fail "UNHOLD lines: $n, expected 2"
+expect_server 're-INVITE answered call=3 .*RecvOnly' "the caller's answer to the hold re-INVITE was recvonly"
+if server_log | grep -q 're-INVITE refused'; then fail "a re-INVITE was refused: $(server_log | grep 're-INVITE refused')"; else ok "still no re-INVITE refused"; fi
+n="$(grep -c '|hold|hana|COMPLETECALLER|' "$qlog" || true)"
+[ "$n" -eq 2 ] && ok "the second call completed too" || fail "COMPLETECALLER lines: $n, expected 2"
 
 finish
