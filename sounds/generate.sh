@@ -61,6 +61,8 @@ say menu "Press 1 for a callback, 2 to leave a message, or pound to leave the qu
 say voicemail-greeting "Please leave your message after the tone. Press pound when you are done."
 say closed "We are closed."
 say callback-confirmed "Thank you, we will call you back."
+say callback-number "We will call you back at"
+say callback-confirm "Press 1 to confirm, or enter another number followed by pound."
 say enter-phone-number "Please enter your phone number followed by pound."
 say invalid-choice "Sorry, that is not a valid choice."
 say goodbye "Goodbye."

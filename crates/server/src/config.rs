@@ -209,23 +209,40 @@ impl ConfigFile {
     }
 }
 
-/// Turns an action written with a queue name into an [`OverflowAction`].
+/// Turns an action written with a queue name into an [`OverflowAction`] (also the queue
+/// choices of menus, at any depth).
 fn resolve_action(
     v: &toml::Value,
     queue: &dyn Fn(&str) -> Option<QueueId>,
 ) -> Result<OverflowAction> {
     let mut v = v.clone();
-    if let Some(t) = v.as_table_mut()
-        && t.get("type").and_then(|x| x.as_str()) == Some("queue")
-    {
-        let name = t
-            .get("queue")
-            .and_then(|x| x.as_str())
-            .context("a queue action needs `queue = \"<name>\"`")?;
-        let id = queue(name).with_context(|| format!("unknown overflow queue {name:?}"))?;
-        t.insert("queue".into(), toml::Value::Integer(id.0 as i64));
-    }
+    resolve_names(&mut v, queue)?;
     Ok(v.try_into()?)
+}
+
+fn resolve_names(v: &mut toml::Value, queue: &dyn Fn(&str) -> Option<QueueId>) -> Result<()> {
+    match v {
+        toml::Value::Table(t) => {
+            if t.get("type").and_then(|x| x.as_str()) == Some("queue") {
+                let name = t
+                    .get("queue")
+                    .and_then(|x| x.as_str())
+                    .context("a queue action needs `queue = \"<name>\"`")?;
+                let id = queue(name).with_context(|| format!("unknown overflow queue {name:?}"))?;
+                t.insert("queue".into(), toml::Value::Integer(id.0 as i64));
+            }
+            for (_, x) in t.iter_mut() {
+                resolve_names(x, queue)?;
+            }
+        }
+        toml::Value::Array(a) => {
+            for x in a {
+                resolve_names(x, queue)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 const ALL: Page = Page {

@@ -7,6 +7,8 @@ mod callback;
 mod exec;
 mod hold;
 mod incoming;
+mod ivr;
+mod ivr_steps;
 
 pub use callback::Trunk;
 
@@ -45,6 +47,9 @@ pub struct VoiceConfig {
     pub qualify: Option<Duration>,
     /// Where to look for `prompts/` and `moh/`, first match wins.
     pub sounds_dirs: Vec<PathBuf>,
+    /// Where voicemails are recorded (`<dir>/<tenant>/<interaction>.wav`; the REST API
+    /// serves `<data-dir>/voicemail`).
+    pub voicemail_dir: PathBuf,
     /// Where the REST API writes tenants' prompts (`<dir>/<tenant>/<name>.wav`): they win
     /// over the shipped ones and are picked up live (`None`: shipped prompts only).
     pub tenant_sounds_dir: Option<PathBuf>,
@@ -116,6 +121,8 @@ struct Actor {
     tenants: HashMap<CallHandle, switchyard_core::TenantId>,
     agents: HashMap<CallHandle, AgentMedia>,
     pending: HashMap<OfferId, AgentMedia>,
+    /// Menus, voicemail and callback confirmations of callers.
+    ivr: ivr::IvrDesk,
     /// Callbacks: the pure control, the agents' media tasks, the trunk.
     cb: CallbackDesk,
     callback_media: HashMap<CallHandle, mpsc::UnboundedSender<MediaCmd>>,
@@ -161,6 +168,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         tenants: HashMap::new(),
         agents: HashMap::new(),
         pending: HashMap::new(),
+        ivr: ivr::IvrDesk::new(cfg.voicemail_dir.clone()),
         cb: CallbackDesk::new(
             cfg.trunk
                 .as_ref()

@@ -5,9 +5,11 @@
 //! |---|---|
 //! | [`switchboard`] | pure call control: endpoint events and router outputs in, actions out |
 //! | [`callback`] | pure callback control: the agent's phone, then the customer through the trunk |
+//! | [`ivr`] | pure overflow actions for a caller: menus, voicemail steps, announcements, callback number confirmation |
 //! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, periodic announcements, RFC 4733 keys, the bridge |
 //! | [`rules`] | a queue's SIP rules: skills and priority from the caller ID and headers |
 //! | [`sounds`] | the shipped prompts and music on hold from `sounds/`, and each tenant's uploads, picked up live |
+//! | [`voicemail`] | recording jobs, the `.part`-then-rename recording in a call's media task, storing the row |
 //! | `rtp` | the tokio task running one call's [`media::CallMedia`] on its sockets |
 //! | [`edge`] | the tokio task wiring the SIP driver, the engine and the media tasks |
 //!
@@ -18,11 +20,13 @@ pub mod callback;
 pub mod creds;
 pub mod edge;
 mod error;
+pub mod ivr;
 pub mod media;
 mod rtp;
 pub mod rules;
 pub mod sounds;
 pub mod switchboard;
+pub mod voicemail;
 
 pub use edge::{Trunk, VoiceConfig, VoiceHandle, start};
 pub use error::{Error, Result};

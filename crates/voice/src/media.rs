@@ -56,6 +56,8 @@ pub enum MediaOut {
     /// Time for the periodic position-and-wait announcement: answer with
     /// [`CallMedia::say`].
     PeriodicDue,
+    /// The caller's audio, decoded, while recording a voicemail (see [`CallMedia::record`]).
+    Recorded(Vec<i16>),
 }
 
 /// Packet counters, logged when the call ends.
@@ -86,6 +88,8 @@ pub struct CallMedia {
     to_caller: Option<Relay>,
     to_agent: Relay,
     dtmf: DtmfReceiver,
+    /// Voicemail capture in progress.
+    recording: Option<record::Capture>,
     /// Packet counters.
     pub counters: Counters,
 }
@@ -117,6 +121,7 @@ impl CallMedia {
             to_caller: None,
             to_agent: Relay::new(ssrc ^ 0x5A5A_5A5A, (seed >> 16) as u16, seed ^ 0xFFFF),
             dtmf: DtmfReceiver::default(),
+            recording: None,
             counters: Counters::default(),
         }
     }
@@ -161,6 +166,7 @@ impl CallMedia {
             self.counters.caller_out += 1;
             out.push(MediaOut::ToCaller(to, bytes));
         }
+        out.extend(self.capture_gap(now));
         if let Some((every, due)) = self.periodic.as_mut()
             && now >= *due
         {
@@ -226,7 +232,7 @@ impl CallMedia {
                 Ok(Some(d)) => vec![MediaOut::Key(d)],
                 _ => Vec::new(),
             },
-            None => Vec::new(),
+            None => self.capture(&pkt),
             Some(agent) => {
                 let Some(to) = agent.remote else {
                     return Vec::new();
@@ -296,6 +302,9 @@ fn forward(pkt: &RtpPacket<'_>, a: Leg, b: Leg, relay: &mut Relay) -> Option<Vec
 
 #[path = "media_legs.rs"]
 mod legs;
+
+#[path = "media_record.rs"]
+mod record;
 
 #[cfg(test)]
 #[path = "media_tests.rs"]

@@ -21,6 +21,13 @@ pub(crate) enum MediaCmd {
     Announce(Vec<Arc<Prompt>>),
     /// Play these over the music on hold (the periodic position and wait).
     Say(Vec<Arc<Prompt>>),
+    /// Record the caller (voicemail) until a limit, [`MediaCmd::StopRecording`] or
+    /// the call's end; reported as [`MediaEvent::Recorded`].
+    Record(Box<crate::voicemail::Job>),
+    /// Stop the recording (the caller pressed a key).
+    StopRecording,
+    /// Back on hold: these prompts, then the music (a menu re-joined a queue).
+    Hold(Vec<Arc<Prompt>>, Option<Arc<Prompt>>),
     /// A re-INVITE renegotiated the caller's leg (`agent: false`) or the agent's.
     Renegotiated {
         /// Which leg.
@@ -39,6 +46,10 @@ pub(crate) enum MediaEvent {
     AnnouncementDone(CallHandle),
     /// The periodic announcement is due: the edge answers with [`MediaCmd::Say`].
     PeriodicDue(CallHandle),
+    /// A voicemail recording stopped (the call may be gone already).
+    Recorded(CallHandle, Box<crate::voicemail::Done>),
+    /// An IVR deadline (menu or confirmation timeout) may have passed.
+    IvrDue(CallHandle),
 }
 
 /// Wall-clock [`Time`] on tokio's monotonic clock, as the SIP driver does.
@@ -65,7 +76,7 @@ impl Clock {
         self.base_time + Instant::now().saturating_duration_since(self.base_instant)
     }
 
-    fn instant_of(&self, t: Time) -> Instant {
+    pub(crate) fn instant_of(&self, t: Time) -> Instant {
         self.base_instant
             + Duration::from_millis(t.as_millis().saturating_sub(self.base_time.as_millis()))
     }
@@ -76,7 +87,7 @@ impl Clock {
 pub(crate) async fn run(
     call: CallHandle,
     clock: Clock,
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
     mut media: CallMedia,
     mut commands: mpsc::UnboundedReceiver<MediaCmd>,
     events: mpsc::UnboundedSender<MediaEvent>,
@@ -84,6 +95,7 @@ pub(crate) async fn run(
     let mut agent: Option<Arc<UdpSocket>> = None;
     let mut buf = vec![0u8; 2048];
     let mut abuf = vec![0u8; 2048];
+    let mut taking: Option<crate::voicemail::Taking> = None;
     loop {
         let deadline = media.poll_timeout().map(|t| clock.instant_of(t));
         let out = tokio::select! {
@@ -120,6 +132,30 @@ pub(crate) async fn run(
                     media.renegotiate_agent(leg);
                     Vec::new()
                 }
+                Some(MediaCmd::Record(job)) => {
+                    match crate::voicemail::Taking::start(*job) {
+                        Ok(t) => {
+                            media.record(clock.now());
+                            taking = Some(t);
+                        }
+                        Err(done) => {
+                            let _ = events.send(MediaEvent::Recorded(call, done));
+                        }
+                    }
+                    Vec::new()
+                }
+                Some(MediaCmd::StopRecording) => {
+                    if let Some(t) = taking.take() {
+                        media.stop_recording();
+                        let done = t.finish(crate::voicemail::Ended::Key).await;
+                        let _ = events.send(MediaEvent::Recorded(call, done));
+                    }
+                    Vec::new()
+                }
+                Some(MediaCmd::Hold(prompts, moh)) => {
+                    media.hold(prompts, moh);
+                    Vec::new()
+                }
                 None => break,
             },
         };
@@ -142,8 +178,24 @@ pub(crate) async fn run(
                 MediaOut::PeriodicDue => {
                     let _ = events.send(MediaEvent::PeriodicDue(call));
                 }
+                MediaOut::Recorded(pcm) => {
+                    let end = taking.as_mut().and_then(|t| t.push(&pcm));
+                    // Take the recording only when it must stop.
+                    if let Some(end) = end
+                        && let Some(t) = taking.take()
+                    {
+                        media.stop_recording();
+                        let done = t.finish(end).await;
+                        let _ = events.send(MediaEvent::Recorded(call, done));
+                    }
+                }
             }
         }
+    }
+    // Hung up while recording: the message so far is kept.
+    if let Some(t) = taking.take() {
+        let done = t.finish(crate::voicemail::Ended::HungUp).await;
+        let _ = events.send(MediaEvent::Recorded(call, done));
     }
     let c = media.counters;
     tracing::info!(

@@ -52,6 +52,18 @@ pub enum Action {
         /// Prompt name.
         sound: Option<String>,
     },
+    /// The caller left the router for a voicemail or a menu: the edge's IVR
+    /// ([`crate::ivr`]) runs the call from here.
+    Ivr {
+        /// The caller leg.
+        caller: CallHandle,
+        /// Its interaction (gone from the router; re-used if a menu re-joins a queue).
+        interaction: InteractionId,
+        /// The queue it left.
+        queue: switchyard_core::QueueId,
+        /// What to do.
+        action: OverflowAction,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +72,8 @@ enum Phase {
     Connected(CallHandle),
     /// We are ending it (overflow); its end is not the customer leaving.
     Ending,
+    /// Out of the router, in the edge's IVR (voicemail, menu): its end tells no one.
+    Ivr,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -172,6 +186,7 @@ impl Switchboard {
             Output::Overflow {
                 interaction,
                 action,
+                queue,
                 ..
             } => {
                 let Some(&call) = self.by_interaction.get(interaction) else {
@@ -185,9 +200,23 @@ impl Switchboard {
                         return vec![Action::HangupCaller(call)];
                     }
                     OverflowAction::Announcement { sound } => Some(sound.clone()),
-                    // Voicemail, callback and menus are not spoken by this edge yet:
-                    // say goodbye rather than leave the caller on hold forever.
-                    _ => None,
+                    // It waits on in line as a callback: confirm, end the call; the
+                    // interaction is no longer this leg's.
+                    OverflowAction::Callback => {
+                        self.by_interaction.remove(interaction);
+                        Some("callback-confirmed".into())
+                    }
+                    OverflowAction::Voicemail | OverflowAction::Menu { .. } => {
+                        if let Some(c) = self.callers.get_mut(&call) {
+                            c.phase = Phase::Ivr;
+                        }
+                        return vec![Action::Ivr {
+                            caller: call,
+                            interaction: *interaction,
+                            queue: *queue,
+                            action: action.clone(),
+                        }];
+                    }
                 };
                 if let Some(c) = self.callers.get_mut(&call) {
                     c.phase = Phase::Ending;
@@ -222,7 +251,7 @@ impl Switchboard {
                             by: EndedBy::Customer,
                         }));
                     }
-                    Phase::Ending => {}
+                    Phase::Ending | Phase::Ivr => {}
                 }
                 out
             }
@@ -245,6 +274,23 @@ impl Switchboard {
         }))
     }
 
+    /// The caller's interaction waits on in line as a callback while the caller hangs
+    /// up: the leg's end is no longer the customer leaving, and router outputs for the
+    /// interaction are no longer this leg's.
+    pub fn detach(&mut self, call: CallHandle) {
+        if let Some(c) = self.callers.get_mut(&call) {
+            c.phase = Phase::Ending;
+            self.by_interaction.remove(&c.interaction);
+        }
+    }
+
+    /// Whether the caller waits in line (keys go to the router).
+    pub fn waiting(&self, call: CallHandle) -> bool {
+        self.callers
+            .get(&call)
+            .is_some_and(|c| c.phase == Phase::Waiting)
+    }
+
     /// Forgets a caller leg without telling anyone (the router refused it).
     pub fn forget(&mut self, call: CallHandle) {
         self.forget_caller(call);
@@ -257,5 +303,7 @@ impl Switchboard {
     }
 }
 
+#[cfg(test)]
+mod ivr_tests;
 #[cfg(test)]
 mod tests;

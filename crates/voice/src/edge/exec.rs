@@ -12,7 +12,7 @@ use switchyard_media::prompt::Prompt;
 use switchyard_router::Input;
 use switchyard_sip::SipUri;
 use switchyard_sip::call::OutgoingEvent;
-use switchyard_sip::endpoint::{CallHandle, EndpointEvent};
+use switchyard_sip::endpoint::{CallEvent, CallHandle, EndpointEvent};
 use switchyard_sip::registrar::RegistrarEvent;
 use switchyard_sip::sdp;
 use switchyard_sip::{StatusCode, endpoint::Endpoint};
@@ -49,6 +49,10 @@ impl Actor {
                 call,
                 event: switchyard_sip::endpoint::CallEvent::ReinviteDone(outcome),
             } => self.on_reinvite_done(call, &outcome),
+            EndpointEvent::Call {
+                call,
+                event: CallEvent::Dtmf(d),
+            } => self.on_key(call, d.as_char()).await,
             EndpointEvent::Call { call, event } => {
                 tracing::debug!(call = call.0, ?event, "caller leg");
                 let actions = self.sb.on_caller(call, &event);
@@ -103,7 +107,8 @@ impl Actor {
         }
     }
 
-    fn drop_caller(&mut self, call: CallHandle) {
+    pub(super) fn drop_caller(&mut self, call: CallHandle) {
+        self.ivr.forget(call);
         self.callers.remove(&call);
         self.caller_ids.remove(&call);
         self.tenants.remove(&call);
@@ -141,11 +146,12 @@ impl Actor {
 
     pub(super) async fn on_media(&mut self, ev: MediaEvent) {
         match ev {
-            MediaEvent::Key(call, digit) => {
-                tracing::info!(call = call.0, %digit, "caller key");
-                let actions = self.sb.key(call, digit).into_iter().collect();
-                self.execute(actions).await;
+            MediaEvent::Key(call, digit) => self.on_key(call, digit).await,
+            MediaEvent::AnnouncementDone(call) if self.ivr.active(call) => {
+                self.ivr_played(call).await;
             }
+            MediaEvent::Recorded(call, done) => self.on_recorded(call, done).await,
+            MediaEvent::IvrDue(call) => self.ivr_due(call).await,
             MediaEvent::PeriodicDue(call) => {
                 let Some(interaction) = self.sb.interaction_of(call) else {
                     return;
@@ -266,6 +272,7 @@ impl Actor {
                     self.drop_caller(call);
                 }
                 Action::Bridge { caller, agent } => {
+                    self.ivr.end_session(caller);
                     let m = self.agents.get(&agent);
                     match (
                         m.and_then(|m| m.leg.map(|l| (m.socket.clone(), l))),
@@ -282,6 +289,12 @@ impl Actor {
                         ),
                     }
                 }
+                Action::Ivr {
+                    caller,
+                    interaction,
+                    queue,
+                    action,
+                } => self.start_ivr(caller, interaction, queue, action).await,
                 Action::Announce { caller, sound } => {
                     let name = sound.unwrap_or_else(|| "goodbye".into());
                     let prompts = self.prompts_for(caller, &[name.as_str()]);

@@ -86,6 +86,8 @@ impl Actor {
             return self.reject(call, StatusCode::TEMPORARILY_UNAVAILABLE);
         }
         tracing::info!(call = call.0, %interaction, number, caller_id, priority, "caller joined");
+        self.remember_join(call, interaction, tenant, caller_id.clone())
+            .await;
         self.command(move |ep, now| {
             ep.ring(now, call, None);
             ep.answer(now, call, &answer);

@@ -1,0 +1,227 @@
+//! The tokio side of the IVR ([`crate::ivr`]): starts a session when the switchboard
+//! hands a caller over (voicemail, menu) or a waiting caller presses the queue's callback
+//! key, routes the caller's keys, prompt ends, timeouts and recordings to it, and carries
+//! out its steps (`ivr_steps`) on the media task, the router and the endpoint.
+
+use super::Actor;
+use crate::ivr::{Context, Ivr};
+use crate::voicemail::{self, Done};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use switchyard_core::config::OverflowAction;
+use switchyard_core::{InteractionId, QueueId, TenantId, Time};
+use switchyard_media::recorder::Limits;
+use switchyard_sip::endpoint::CallHandle;
+
+/// What the edge remembers of a caller for re-joining and voicemail.
+#[derive(Clone, Debug)]
+pub(super) struct CallInfo {
+    pub(super) tenant: TenantId,
+    pub(super) caller_id: String,
+    /// When the caller first joined (kept when a menu re-joins a queue).
+    pub(super) arrived: Time,
+}
+
+pub(super) struct Session {
+    pub(super) ivr: Ivr,
+    pub(super) interaction: InteractionId,
+    pub(super) queue: QueueId,
+    /// The deadline a timer task is already sleeping for.
+    pub(super) armed: Option<Time>,
+}
+
+/// The IVR sessions of one edge.
+pub(super) struct IvrDesk {
+    pub(super) dir: PathBuf,
+    pub(super) limits: Limits,
+    pub(super) calls: HashMap<CallHandle, CallInfo>,
+    pub(super) sessions: HashMap<CallHandle, Session>,
+}
+
+impl IvrDesk {
+    /// Voicemails go under `dir`; `.part` files a crash left there are removed now.
+    pub(super) fn new(dir: PathBuf) -> IvrDesk {
+        voicemail::sweep(&dir);
+        IvrDesk {
+            dir,
+            limits: Limits::default(),
+            calls: HashMap::new(),
+            sessions: HashMap::new(),
+        }
+    }
+
+    /// The caller leg is gone.
+    pub(super) fn forget(&mut self, call: CallHandle) {
+        self.calls.remove(&call);
+        self.sessions.remove(&call);
+    }
+
+    /// The caller is bridged to an agent: no IVR any more.
+    pub(super) fn end_session(&mut self, call: CallHandle) {
+        self.sessions.remove(&call);
+    }
+
+    /// Whether an IVR session runs the caller.
+    pub(super) fn active(&self, call: CallHandle) -> bool {
+        self.sessions.contains_key(&call)
+    }
+}
+
+impl Actor {
+    /// Remembers a caller who joined: its tenant, caller ID and arrival per the router
+    /// (an abandoned caller who called back keeps the old one).
+    pub(super) async fn remember_join(
+        &mut self,
+        call: CallHandle,
+        interaction: InteractionId,
+        tenant: TenantId,
+        caller_id: String,
+    ) {
+        let arrived = self
+            .engine
+            .call(move |r, _| r.peek(interaction).map(|v| v.arrived))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| self.clock.now());
+        self.ivr.calls.insert(
+            call,
+            CallInfo {
+                tenant,
+                caller_id,
+                arrived,
+            },
+        );
+    }
+
+    /// The switchboard handed a caller over for an overflow action.
+    pub(super) async fn start_ivr(
+        &mut self,
+        call: CallHandle,
+        interaction: InteractionId,
+        queue: QueueId,
+        action: OverflowAction,
+    ) {
+        let Some(info) = self.ivr.calls.get(&call).cloned() else {
+            return self.ivr_hangup(call);
+        };
+        let greeting = self.greeting(info.tenant, queue).await;
+        tracing::info!(call = call.0, %interaction, ?action, "IVR");
+        let ctx = Context {
+            queue,
+            caller_id: info.caller_id,
+            greeting,
+        };
+        let (ivr, steps) = Ivr::start(ctx, &action);
+        self.ivr.sessions.insert(
+            call,
+            Session {
+                ivr,
+                interaction,
+                queue,
+                armed: None,
+            },
+        );
+        self.run_steps(call, steps).await;
+    }
+
+    /// The queue's own greeting (`voicemail-greeting-<queue name>`) when the tenant
+    /// uploaded one, else the shipped one.
+    async fn greeting(&self, tenant: TenantId, queue: QueueId) -> String {
+        let name = self
+            .engine
+            .call(move |r, _| r.queue_config(queue).map(|q| q.name.clone()))
+            .await
+            .ok()
+            .flatten();
+        if let Some(n) = name {
+            let own = format!("voicemail-greeting-{n}");
+            if !self.sounds.prompts_for(tenant, &[own.as_str()]).is_empty() {
+                return own;
+            }
+        }
+        "voicemail-greeting".into()
+    }
+
+    /// A key from the caller (RFC 4733 or SIP INFO): to its IVR session; while waiting,
+    /// the queue's callback key starts the number confirmation, other keys go to the
+    /// router.
+    pub(super) async fn on_key(&mut self, call: CallHandle, digit: char) {
+        tracing::info!(call = call.0, %digit, "caller key");
+        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+            let steps = s.ivr.digit(self.clock.now(), digit);
+            return self.run_steps(call, steps).await;
+        }
+        let Some(interaction) = self
+            .sb
+            .interaction_of(call)
+            .filter(|_| self.sb.waiting(call))
+        else {
+            return;
+        };
+        let callback_in = self
+            .engine
+            .call(move |r, _| {
+                let q = r.peek(interaction)?.queue;
+                let key = r.queue_config(q)?.keys.iter().find(|k| k.digit == digit)?;
+                (key.action == OverflowAction::Callback).then_some(q)
+            })
+            .await
+            .ok()
+            .flatten();
+        match (callback_in, self.ivr.calls.get(&call).cloned()) {
+            (Some(queue), Some(info)) => {
+                tracing::info!(call = call.0, %interaction, "callback key: confirming the number");
+                let ctx = Context {
+                    queue,
+                    caller_id: info.caller_id,
+                    greeting: String::new(),
+                };
+                let (ivr, steps) = Ivr::confirm_callback(ctx);
+                self.ivr.sessions.insert(
+                    call,
+                    Session {
+                        ivr,
+                        interaction,
+                        queue,
+                        armed: None,
+                    },
+                );
+                self.run_steps(call, steps).await;
+            }
+            _ => {
+                let actions = self.sb.key(call, digit).into_iter().collect();
+                self.execute(actions).await;
+            }
+        }
+    }
+
+    /// The prompts the IVR asked for have been played.
+    pub(super) async fn ivr_played(&mut self, call: CallHandle) {
+        let now = self.clock.now();
+        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+            let steps = s.ivr.played(now);
+            self.run_steps(call, steps).await;
+        }
+    }
+
+    /// A timer task woke up for the caller's IVR.
+    pub(super) async fn ivr_due(&mut self, call: CallHandle) {
+        let now = self.clock.now();
+        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+            s.armed = None;
+            let steps = s.ivr.on_timeout(now);
+            self.run_steps(call, steps).await;
+        }
+    }
+
+    /// A recording stopped: its row is stored (or the file discarded), and a caller
+    /// still on the line hears goodbye.
+    pub(super) async fn on_recorded(&mut self, call: CallHandle, done: Box<Done>) {
+        voicemail::store(&self.store, &done).await;
+        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+            let steps = s.ivr.recorded();
+            self.run_steps(call, steps).await;
+        }
+    }
+}

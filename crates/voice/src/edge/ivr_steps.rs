@@ -1,0 +1,153 @@
+//! Carrying out the IVR's [`Step`]s for one caller: prompts and recordings on its media
+//! task, (re-)joins and callback requests on the router, hang-ups on the endpoint, and
+//! the timer task that wakes the actor at the session's deadline.
+
+use super::Actor;
+use crate::ivr::Step;
+use crate::rtp::{MediaCmd, MediaEvent};
+use crate::voicemail::Job;
+use std::collections::VecDeque;
+use switchyard_core::Channel;
+use switchyard_router::{Input, NewInteraction};
+use switchyard_sip::endpoint::CallHandle;
+
+impl Actor {
+    pub(super) fn ivr_hangup(&mut self, call: CallHandle) {
+        self.ivr.forget(call);
+        self.sb.forget(call);
+        self.drop_caller(call);
+        self.command(move |ep, now| {
+            ep.hangup(now, call);
+        });
+    }
+
+    fn media(&self, call: CallHandle, cmd: MediaCmd) {
+        if let Some(tx) = self.callers.get(&call) {
+            let _ = tx.send(cmd);
+        }
+    }
+
+    pub(super) async fn run_steps(&mut self, call: CallHandle, steps: Vec<Step>) {
+        let mut queue: VecDeque<Step> = steps.into();
+        while let Some(step) = queue.pop_front() {
+            let Some(s) = self.ivr.sessions.get(&call) else {
+                return;
+            };
+            let (interaction, from) = (s.interaction, s.queue);
+            tracing::debug!(call = call.0, ?step, "IVR step");
+            match step {
+                Step::Play(names) => {
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                    let prompts = self.prompts_for(call, &names);
+                    self.media(call, MediaCmd::Announce(prompts));
+                }
+                Step::Record => {
+                    let Some(info) = self.ivr.calls.get(&call) else {
+                        continue;
+                    };
+                    let job = Job {
+                        dir: self.ivr.dir.clone(),
+                        tenant: info.tenant.0 as i64,
+                        queue: Some(from.0 as i64),
+                        interaction: interaction.0 as i64,
+                        caller_id: info.caller_id.clone(),
+                        limits: self.ivr.limits,
+                        started_ms: self.clock.now().as_millis() as i64,
+                    };
+                    self.media(call, MediaCmd::Record(Box::new(job)));
+                }
+                Step::StopRecording => self.media(call, MediaCmd::StopRecording),
+                Step::Join {
+                    queue: to,
+                    channel,
+                    caller_id,
+                } => {
+                    let Some(info) = self.ivr.calls.get(&call).cloned() else {
+                        continue;
+                    };
+                    let join = Input::Join(NewInteraction {
+                        id: interaction,
+                        tenant: info.tenant,
+                        queue: to,
+                        channel,
+                        caller_id,
+                        skills: Vec::new(),
+                        priority: 0,
+                        arrived: Some(info.arrived),
+                    });
+                    if let Err(e) = self.engine.handle(join).await {
+                        tracing::warn!(%interaction, error = %e, "router refused the re-join");
+                        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+                            queue.extend(s.ivr.failed());
+                        }
+                        continue;
+                    }
+                    tracing::info!(call = call.0, %interaction, queue = to.0, ?channel, "caller re-joined from the IVR");
+                    if channel == Channel::Voice {
+                        self.ivr.sessions.remove(&call);
+                        self.sb.joined(call, interaction);
+                        let names = self.position_and_wait(interaction).await;
+                        let prompts = self.prompts_for(call, &names);
+                        let moh = self.sounds.moh_for(info.tenant);
+                        self.media(call, MediaCmd::Hold(prompts, moh));
+                        return;
+                    }
+                    self.sb.detach(call);
+                }
+                Step::RequestCallback { number } => {
+                    let input = Input::RequestCallback {
+                        interaction,
+                        number: number.clone(),
+                    };
+                    match self.engine.handle(input).await {
+                        Ok(_) => {
+                            tracing::info!(call = call.0, %interaction, number, "callback requested by phone");
+                            self.sb.detach(call);
+                        }
+                        Err(e) => {
+                            tracing::warn!(%interaction, error = %e, "router refused the callback");
+                            if let Some(s) = self.ivr.sessions.get_mut(&call) {
+                                queue.extend(s.ivr.failed());
+                            }
+                        }
+                    }
+                }
+                Step::Resume => {
+                    self.ivr.sessions.remove(&call);
+                    let moh = self
+                        .ivr
+                        .calls
+                        .get(&call)
+                        .and_then(|i| self.sounds.moh_for(i.tenant));
+                    self.media(call, MediaCmd::Hold(Vec::new(), moh));
+                    return;
+                }
+                Step::Hangup => return self.ivr_hangup(call),
+            }
+        }
+        self.arm(call);
+    }
+
+    /// Wakes the actor at the session's deadline (a stale wake-up does nothing).
+    fn arm(&mut self, call: CallHandle) {
+        let Some(s) = self.ivr.sessions.get_mut(&call) else {
+            return;
+        };
+        if s.ivr.done() {
+            self.ivr.sessions.remove(&call);
+            return;
+        }
+        let Some(due) = s.ivr.poll_timeout() else {
+            return;
+        };
+        if s.armed == Some(due) {
+            return;
+        }
+        s.armed = Some(due);
+        let (at, tx) = (self.clock.instant_of(due), self.media_tx.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep_until(at).await;
+            let _ = tx.send(MediaEvent::IvrDue(call));
+        });
+    }
+}
