@@ -255,6 +255,26 @@ impl Store {
         pw.map(|pw| agent(&r).map(|a| (a, pw))).transpose()
     }
 
+    /// Every agent with a SIP user name and password: `(agent id, user name, password)`,
+    /// in one query (the voice edge's registrar reads them all every few seconds).
+    pub async fn all_sip_accounts(&self) -> Result<Vec<(i64, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, sip_username, sip_password FROM agents \
+             WHERE sip_username IS NOT NULL AND sip_password IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("sip_username")?,
+                    r.try_get("sip_password")?,
+                ))
+            })
+            .collect()
+    }
+
     /// The agent whose chat login and password match.
     pub async fn chat_login(&self, login: &str, password: &str) -> Result<Option<AgentRecord>> {
         let r = sqlx::query(sql!(

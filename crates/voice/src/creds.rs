@@ -1,5 +1,7 @@
 //! Agents' SIP accounts for the registrar, read from the store into memory (digest
-//! verification is synchronous) and refreshed periodically so config changes apply.
+//! verification is synchronous) and refreshed every few seconds so an agent created or
+//! changed over REST can register right away. One query per refresh, whatever the number
+//! of agents; lookups by user name and by agent are both O(1).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -7,15 +9,22 @@ use switchyard_core::AgentId;
 use switchyard_sip::registrar::{Account, CredentialStore};
 use switchyard_store::Store;
 
+#[derive(Debug, Default)]
+struct Maps {
+    by_user: HashMap<String, Account>,
+    by_agent: HashMap<AgentId, String>,
+}
+
 /// A shared, refreshable map of SIP user name → account.
 #[derive(Clone, Debug, Default)]
-pub struct Accounts(Arc<RwLock<HashMap<String, Account>>>);
+pub struct Accounts(Arc<RwLock<Maps>>);
 
 impl CredentialStore for Accounts {
     fn account(&self, username: &str) -> Option<Account> {
         self.0
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_user
             .get(username)
             .cloned()
     }
@@ -24,29 +33,61 @@ impl CredentialStore for Accounts {
 impl Accounts {
     /// Replaces the accounts with `users`.
     pub fn set(&self, users: HashMap<String, Account>) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = users;
+        let by_agent = users.iter().map(|(u, a)| (a.agent, u.clone())).collect();
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = Maps {
+            by_user: users,
+            by_agent,
+        };
     }
 
     /// The SIP user name of an agent.
     pub fn username_of(&self, agent: AgentId) -> Option<String> {
-        let map = self.0.read().unwrap_or_else(|e| e.into_inner());
-        map.iter()
-            .find(|(_, a)| a.agent == agent)
-            .map(|(u, _)| u.clone())
+        self.0
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_agent
+            .get(&agent)
+            .cloned()
     }
 
     /// Reads every agent with a SIP user name and password from the store.
     pub async fn reload(&self, store: &Store) -> crate::Result<usize> {
-        let mut users = HashMap::new();
-        for a in store.all_agents().await? {
-            let Some(user) = a.sip_username else { continue };
-            if let Some((rec, password)) = store.sip_credentials(&user).await? {
-                let agent = AgentId(rec.id as u64);
-                users.insert(user, Account { agent, password });
-            }
-        }
+        let users: HashMap<String, Account> = store
+            .all_sip_accounts()
+            .await?
+            .into_iter()
+            .map(|(id, user, password)| {
+                let agent = AgentId(id as u64);
+                (user, Account { agent, password })
+            })
+            .collect();
         let n = users.len();
         self.set(users);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_both_ways_follow_a_reload() {
+        let accounts = Accounts::default();
+        let account = |agent, pw: &str| Account {
+            agent: AgentId(agent),
+            password: pw.into(),
+        };
+        accounts.set(HashMap::from([
+            ("1001".to_owned(), account(1, "a")),
+            ("1002".to_owned(), account(2, "b")),
+        ]));
+        assert_eq!(accounts.account("1002").map(|a| a.agent), Some(AgentId(2)));
+        assert_eq!(accounts.username_of(AgentId(1)).as_deref(), Some("1001"));
+        // Agent 1 changed its user name; agent 2 was deleted.
+        accounts.set(HashMap::from([("2001".to_owned(), account(1, "c"))]));
+        assert_eq!(accounts.username_of(AgentId(1)).as_deref(), Some("2001"));
+        assert!(accounts.account("1001").is_none() && accounts.account("1002").is_none());
+        assert_eq!(accounts.username_of(AgentId(2)), None);
     }
 }

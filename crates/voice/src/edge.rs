@@ -248,7 +248,8 @@ impl Actor {
         mut outputs: broadcast::Receiver<Arc<Output>>,
         mut stop: oneshot::Receiver<()>,
     ) {
-        let mut refresh = tokio::time::interval(Duration::from_secs(30));
+        // SIP accounts: one query, so a new or changed agent can register within 5 s.
+        let mut refresh = tokio::time::interval(Duration::from_secs(5));
         refresh.tick().await;
         loop {
             let callback_due = self.cb.poll_timeout().map(|t| self.clock.instant_of(t));
