@@ -274,6 +274,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             algorithms: cfg.sip.algorithms.clone(),
             qualify: cfg.sip.qualify,
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
+            tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
             voicemail_dir: cfg.base.data_dir.join("voicemail"),
             tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
             rate_limit: cfg.sip.rate_limit,

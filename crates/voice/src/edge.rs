@@ -7,6 +7,7 @@ mod callback;
 mod exec;
 mod hold;
 mod incoming;
+mod numbers;
 mod ivr;
 mod ivr_steps;
 
@@ -47,6 +48,9 @@ pub struct VoiceConfig {
     pub qualify: Option<Duration>,
     /// Where to look for `prompts/` and `moh/`, first match wins.
     pub sounds_dirs: Vec<PathBuf>,
+    /// Where the REST API writes tenants' prompts (`<dir>/<tenant>/<name>.wav`): they win
+    /// over the shipped ones and are picked up live (`None`: shipped prompts only).
+    pub tenant_sounds_dir: Option<PathBuf>,
     /// Where voicemails are recorded (`<dir>/<tenant>/<interaction>.wav`; the REST API
     /// serves `<data-dir>/voicemail`).
     pub voicemail_dir: PathBuf,
@@ -119,6 +123,8 @@ struct Actor {
     caller_ids: HashMap<CallHandle, String>,
     /// Each caller's tenant, for its prompts.
     tenants: HashMap<CallHandle, switchyard_core::TenantId>,
+    /// Dialled numbers to queues, recently looked up.
+    numbers: numbers::NumberCache,
     agents: HashMap<CallHandle, AgentMedia>,
     pending: HashMap<OfferId, AgentMedia>,
     /// Menus, voicemail and callback confirmations of callers.
@@ -166,6 +172,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         callers: HashMap::new(),
         caller_ids: HashMap::new(),
         tenants: HashMap::new(),
+        numbers: numbers::NumberCache::default(),
         agents: HashMap::new(),
         pending: HashMap::new(),
         ivr: ivr::IvrDesk::new(cfg.voicemail_dir.clone()),

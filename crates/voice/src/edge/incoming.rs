@@ -40,7 +40,7 @@ impl Actor {
         let number = SipUri::parse(new.invite.uri())
             .and_then(|u| u.user)
             .unwrap_or_default();
-        let queue = match self.store.queue_by_number(&number).await {
+        let queue = match self.queue_by_number(&number).await {
             Ok(Some(q)) => q,
             Ok(None) => return self.reject(call, StatusCode::NOT_FOUND),
             Err(e) => {
