@@ -276,7 +276,6 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
             sounds_dirs: sounds_dirs(&cfg.base.data_dir),
             tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
             voicemail_dir: cfg.base.data_dir.join("voicemail"),
-            tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
             rate_limit: cfg.sip.rate_limit,
             trunk: match &cfg.sip.trunk {
                 Some(t) => Some(t.voice().await?),

@@ -54,9 +54,6 @@ pub struct VoiceConfig {
     /// Where voicemails are recorded (`<dir>/<tenant>/<interaction>.wav`; the REST API
     /// serves `<data-dir>/voicemail`).
     pub voicemail_dir: PathBuf,
-    /// Where the REST API writes tenants' prompts (`<dir>/<tenant>/<name>.wav`): they win
-    /// over the shipped ones and are picked up live (`None`: shipped prompts only).
-    pub tenant_sounds_dir: Option<PathBuf>,
     /// The outbound trunk callbacks are dialled through (`None`: callbacks are left to
     /// agents' desktops, where the agent sees the number).
     pub trunk: Option<Trunk>,
