@@ -6,12 +6,13 @@
 #    recorded until the caller's BYE: WAV under data/voicemail/<tenant>/, >= 1 s, not
 #    silent (sox), listed over REST; a caller hanging up during the greeting leaves nothing;
 #  - nobody logged in -> menu: key 1 by RFC 4733 re-joins queue "sales" (ENTERQUEUE
-#    there), key 2 leads to voicemail ended by # (then goodbye and BYE), no key at all
-#    repeats the menu once and falls to the default (goodbye, BYE);
+#    there, and ahead of a caller who dialled sales after the menu caller's first
+#    arrival), key 2 leads to voicemail ended by # (then goodbye and BYE), no key at
+#    all repeats the menu once and falls to the default (goodbye, BYE);
 #  - callback key (3) while waiting: the caller ID is read back, key 1 confirms:
 #    CALLBACKREQUEST, BYE, and the interaction still waits, as a callback (REST);
 #  - abandon-and-resume: A and B wait, A hangs up and calls again: A is first again.
-# Ports: callers 15250-15269, RTP 18200-18399.
+# Ports: callers 15250-15269, RTP 18200-18439.
 . "$(dirname "$0")/lib.sh"
 command -v sox >/dev/null || { echo "$suite: sox is not installed (apt-get install -y sox)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "$suite: python3 is missing" >&2; exit 1; }
@@ -148,6 +149,21 @@ sipp_case "menu: key 1 re-joins queue sales" "$(scenario +15550904 ivr_caller_by
 m1="$(interaction_of +15550904)"
 expect_qlog "|$m1|sales|NONE|ENTERQUEUE||+15550904|" "menu choice 1: the same interaction enters queue sales"
 expect_qlog "|$m1|sales|NONE|ABANDON|" "then abandons there when the caller hangs up"
+
+# Seniority: A reaches the menu first, B dials sales directly 0.4 s later, A presses 1
+# after B joined: A re-joins sales with its first arrival, so A is ahead of B.
+sipp_bg senior_a "$(scenario +15550921 ivr_caller_bye p1200 k1 p4000)" -s 903 -p 15260 -mp 18400
+sa=$bg
+sleep 0.4
+sipp_bg senior_b "$(scenario +15550922 ivr_caller_bye p5000)" -s 904 -p 15261 -mp 18420
+sb=$bg
+for _ in $(seq 40); do grep -q '|sales|NONE|ENTERQUEUE||+15550921|' "$qlog" && break; sleep 0.1; done
+line="$(waiting sales)"
+[ "$line" = "1:voice:+15550921 2:voice:+15550922" ] \
+  && ok "the menu caller keeps its first arrival: ahead of a later direct caller ($line)" \
+  || fail "sales line after the menu re-join: '$line'"
+wait_case "A hangs up in sales" "$sa"
+wait_case "B hangs up in sales" "$sb"
 
 # Key 2 -> voicemail, ended by #: goodbye and the server's BYE.
 sipp_case "menu: key 2 -> voicemail ended by #" \
