@@ -5,6 +5,7 @@
 #  - nobody logged in -> voicemail: greeting, beep, the caller's real audio (g711a.pcap)
 #    recorded until the caller's BYE: WAV under data/voicemail/<tenant>/, >= 1 s, not
 #    silent (sox), listed over REST; a caller hanging up during the greeting leaves nothing;
+#    a queue's voicemail_max_secs (3) stops the recording by itself (goodbye, BYE);
 #  - nobody logged in -> menu: key 1 by RFC 4733 re-joins queue "sales" (ENTERQUEUE
 #    there, and ahead of a caller who dialled sales after the menu caller's first
 #    arrival), key 2 leads to voicemail ended by # (then goodbye and BYE), no key at
@@ -12,7 +13,7 @@
 #  - callback key (3) while waiting: the caller ID is read back, key 1 confirms:
 #    CALLBACKREQUEST, BYE, and the interaction still waits, as a callback (REST);
 #  - abandon-and-resume: A and B wait, A hangs up and calls again: A is first again.
-# Ports: callers 15250-15269, RTP 18200-18439.
+# Ports: callers 15250-15269, RTP 18200-18459.
 . "$(dirname "$0")/lib.sh"
 command -v sox >/dev/null || { echo "$suite: sox is not installed (apt-get install -y sox)" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "$suite: python3 is missing" >&2; exit 1; }
@@ -38,6 +39,12 @@ overflow = [{ on = ["after_hours"], action = { type = "announcement", sound = "c
 name = "messages"
 numbers = ["902"]
 settings = { join_empty = "none_logged_in" }
+overflow = [{ on = ["no_agents"], action = { type = "voicemail" } }]
+
+[[tenants.queues]]
+name = "short"
+numbers = ["907"]
+settings = { join_empty = "none_logged_in", voicemail_max_secs = 3 }
 overflow = [{ on = ["no_agents"], action = { type = "voicemail" } }]
 
 [[tenants.queues]]
@@ -142,6 +149,15 @@ early="$(interaction_of +15550903)"
 sleep 1
 [ ! -e "$data/voicemail/$tenant/$early.wav" ] && [ -z "$(vm_field "$early" id)" ] \
   && ok "hang-up during the greeting stores nothing" || fail "a message was stored for $early"
+
+# The queue's voicemail_max_secs = 3: the recording stops by itself, goodbye, BYE.
+sipp_case "voicemail: stopped at the queue's maximum length" \
+  "$(scenario +15550931 ivr_caller p5600 audio)" -s 907 -p 15262 -mp 18440
+short="$(interaction_of +15550931)"
+for _ in $(seq 30); do [ -n "$(vm_field "$short" id)" ] && break; sleep 0.2; done
+dur="$(vm_field "$short" duration_ms)"
+[ "${dur:-0}" -ge 2900 ] && [ "${dur:-0}" -le 3100 ] && ok "stopped at 3 s ($dur ms)" || fail "max-length duration '$dur'"
+expect_server "voicemail recorded.*interaction=$short.*ended=MaxLength" "ended by the maximum length"
 
 # 3. Menus. Key 1 (RFC 4733) -> queue sales; the caller waits there, then hangs up.
 sipp_case "menu: key 1 re-joins queue sales" "$(scenario +15550904 ivr_caller_bye p1000 k1 p3000)" \

@@ -283,6 +283,9 @@ pub struct QueueConfig {
     /// Rules setting skills and priority from the caller ID or SIP headers of a voice
     /// caller as it joins; every matching rule applies.
     pub sip_rules: Vec<SipRule>,
+    /// Longest voicemail a caller may leave here, in seconds (None: the edge's default,
+    /// 180 s).
+    pub voicemail_max_secs: Option<u32>,
 }
 
 /// What a [`SipRule`] looks at and how it compares.
@@ -359,6 +362,7 @@ impl Default for QueueConfig {
             abandon_resume_secs: None,
             announce_every_secs: None,
             sip_rules: Vec::new(),
+            voicemail_max_secs: None,
         }
     }
 }

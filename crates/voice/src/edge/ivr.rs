@@ -26,6 +26,8 @@ pub(super) struct Session {
     pub(super) ivr: Ivr,
     pub(super) interaction: InteractionId,
     pub(super) queue: QueueId,
+    /// When a voicemail stops by itself (the queue's maximum length).
+    pub(super) limits: Limits,
     /// The deadline a timer task is already sleeping for.
     pub(super) armed: Option<Time>,
 }
@@ -105,7 +107,7 @@ impl Actor {
         let Some(info) = self.ivr.calls.get(&call).cloned() else {
             return self.ivr_hangup(call);
         };
-        let greeting = self.greeting(info.tenant, queue).await;
+        let (greeting, limits) = self.voicemail_settings(info.tenant, queue).await;
         tracing::info!(call = call.0, %interaction, ?action, "IVR");
         let ctx = Context {
             queue,
@@ -119,6 +121,7 @@ impl Actor {
                 ivr,
                 interaction,
                 queue,
+                limits,
                 armed: None,
             },
         );
@@ -126,21 +129,29 @@ impl Actor {
     }
 
     /// The queue's own greeting (`voicemail-greeting-<queue name>`) when the tenant
-    /// uploaded one, else the shipped one.
-    async fn greeting(&self, tenant: TenantId, queue: QueueId) -> String {
-        let name = self
+    /// uploaded one, else the shipped one; and the queue's longest message.
+    async fn voicemail_settings(&self, tenant: TenantId, queue: QueueId) -> (String, Limits) {
+        let found = self
             .engine
-            .call(move |r, _| r.queue_config(queue).map(|q| q.name.clone()))
+            .call(move |r, _| {
+                r.queue_config(queue)
+                    .map(|q| (q.name.clone(), q.voicemail_max_secs))
+            })
             .await
             .ok()
             .flatten();
-        if let Some(n) = name {
-            let own = format!("voicemail-greeting-{n}");
+        let mut limits = self.ivr.limits;
+        let mut greeting = "voicemail-greeting".to_owned();
+        if let Some((name, max)) = found {
+            if let Some(secs) = max.filter(|s| *s > 0) {
+                limits.max_length = std::time::Duration::from_secs(secs.into());
+            }
+            let own = format!("voicemail-greeting-{name}");
             if !self.sounds.prompts_for(tenant, &[own.as_str()]).is_empty() {
-                return own;
+                greeting = own;
             }
         }
-        "voicemail-greeting".into()
+        (greeting, limits)
     }
 
     /// A key from the caller (RFC 4733 or SIP INFO): to its IVR session; while waiting,
@@ -184,6 +195,7 @@ impl Actor {
                         ivr,
                         interaction,
                         queue,
+                        limits: self.ivr.limits,
                         armed: None,
                     },
                 );

@@ -33,7 +33,7 @@ impl Actor {
             let Some(s) = self.ivr.sessions.get(&call) else {
                 return;
             };
-            let (interaction, from) = (s.interaction, s.queue);
+            let (interaction, from, limits) = (s.interaction, s.queue, s.limits);
             tracing::debug!(call = call.0, ?step, "IVR step");
             match step {
                 Step::Play(names) => {
@@ -51,7 +51,7 @@ impl Actor {
                         queue: Some(from.0 as i64),
                         interaction: interaction.0 as i64,
                         caller_id: info.caller_id.clone(),
-                        limits: self.ivr.limits,
+                        limits,
                         started_ms: self.clock.now().as_millis() as i64,
                     };
                     self.media(call, MediaCmd::Record(Box::new(job)));
