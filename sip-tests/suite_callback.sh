@@ -61,7 +61,11 @@ expect_qlog "|$ib|callbacks|NONE|CALLBACKREQUEST|+15550202" "caller B becomes a 
 sipp_bg trunk "$here/callback_trunk.xml" -p 15301 -mp 18520 -m 3 -timeout 60s -trace_msg \
   -message_file "$logs/trunk_messages.log"
 trunk=$bg
-sipp_bg kim_phone "$here/queue_agent.xml" -p 15300 -mp 18500 -rtp_echo -m 3 -timeout 60s
+# kim's phone: queue_agent.xml, also checking that the ringing phone shows the customer's number.
+sed -e 's|<ereg regexp="m=audio|<ereg regexp="From: \\"\\+1555020[12]\\"" search_in="msg" check_it="true" assign_to="shown"/>\n      <ereg regexp="m=audio|' \
+  -e 's|<Reference variables="offer"/>|<Reference variables="offer,shown"/>|' "$here/queue_agent.xml" >"$logs/kim_phone.xml"
+grep -q 'assign_to="shown"' "$logs/kim_phone.xml" || fail "kim_phone.xml was not derived"
+sipp_bg kim_phone "$logs/kim_phone.xml" -p 15300 -mp 18500 -rtp_echo -m 3 -timeout 60s
 kim=$bg
 sleep 0.3
 register_agent 1010 15300
@@ -81,7 +85,7 @@ expect_qlog "|$ib|callbacks|kim|COMPLETECALLER|" "B's retry answered, bridged, c
 [ "$(grep -c "|$ib|callbacks|kim|CONNECT|" "$qlog")" -eq 2 ] && ok "B's callback was offered twice (retry)" \
   || fail "B's CONNECT count: $(grep -c "|$ib|callbacks|kim|CONNECT|" "$qlog")"
 wait_case "the trunk challenged and took 3 calls" "$trunk"
-wait_case "kim's phone answered 3 callbacks" "$kim"
+wait_case "kim's phone showed the customers' numbers and answered 3 callbacks" "$kim"
 # Independently of SIPp's verifyauth: every authenticated INVITE the trunk received carries
 # an RFC 2617 digest (qop=auth) that is right for trunkuser/trunkpw.
 digests="$(python3 "$here/check_digest.py" "$logs/trunk_messages.log" trunkuser trunkpw)" \

@@ -197,11 +197,23 @@ impl Actor {
             },
         );
         let placed = self.placed_tx.clone();
-        // The agent's phone shows the caller's number (only safe characters kept).
-        let number: String = self
+        // The agent's phone shows the caller's number (only safe characters kept); a
+        // callback has no caller leg: its number is the router's.
+        let known = self
             .sb
             .caller_of(interaction)
             .and_then(|c| self.caller_ids.get(&c))
+            .cloned();
+        let known = match known {
+            Some(n) => Some(n),
+            None => self
+                .engine
+                .call(move |r, _| r.peek(interaction).map(|v| v.caller_id))
+                .await
+                .ok()
+                .flatten(),
+        };
+        let number: String = known
             .map(|n| {
                 n.chars()
                     .filter(|c| c.is_ascii_alphanumeric() || *c == '+')
