@@ -305,7 +305,7 @@ register_agent 1002 15082
 caller queue_call_agent_busy queue_caller 700 2
 if wait "$agent"; then echo "ok   queue_agent_busy answered 486 and got the ACK"; else
   echo "FAIL queue_agent_busy; see $logs" >&2; failures=$((failures + 1)); fi
-expect_server 'agent leg call=[0-9]* event=Failed(StatusCode(486))' "486 from bob's phone"
+expect_server 'agent leg call=[0-9]* event=failed status=486' "486 from bob's phone"
 expect_qlog '|busy|bob|RINGNOANSWER|' "RINGNOANSWER for the reject"
 expect_qlog '|busy|NONE|ABANDON|' "the caller who then hangs up abandons"
 

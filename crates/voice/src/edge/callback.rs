@@ -82,7 +82,7 @@ impl Actor {
 
     /// An event on a callback leg (agent or customer).
     pub(super) async fn on_callback_leg(&mut self, call: CallHandle, event: OutgoingEvent) {
-        tracing::info!(call = call.0, ?event, "callback leg");
+        super::exec::log_leg(call, &event, "callback leg");
         let event = self.read_answer(call, event);
         let actions = self.cb.on_leg(call, &event);
         self.execute_callback(actions).await;

@@ -17,6 +17,22 @@ use switchyard_sip::registrar::RegistrarEvent;
 use switchyard_sip::sdp;
 use switchyard_sip::{StatusCode, endpoint::Endpoint};
 
+/// One line per leg event, without the SDP (its Debug form cost more than the rest of
+/// the call's logging together); the SDP is there at debug level.
+pub(super) fn log_leg(call: CallHandle, event: &OutgoingEvent, what: &'static str) {
+    let (name, status) = match event {
+        OutgoingEvent::Ringing => ("ringing", None),
+        OutgoingEvent::Answered(_) => ("answered", None),
+        OutgoingEvent::Failed(s) => ("failed", Some(s.code())),
+        OutgoingEvent::Ended(_) => ("ended", None),
+        OutgoingEvent::Dtmf(_) => ("key", None),
+        OutgoingEvent::Reoffer(_) => ("re-offer", None),
+        OutgoingEvent::ReinviteDone(_) => ("re-INVITE done", None),
+    };
+    tracing::info!(call = call.0, event = %name, status, "{what}");
+    tracing::debug!(call = call.0, ?event, "{what} (detail)");
+}
+
 impl Actor {
     pub(super) fn command(
         &self,
@@ -70,7 +86,7 @@ impl Actor {
                 event: OutgoingEvent::ReinviteDone(outcome),
             } => self.on_reinvite_done(call, &outcome),
             EndpointEvent::Outgoing { call, event } => {
-                tracing::info!(call = call.0, ?event, "agent leg");
+                log_leg(call, &event, "agent leg");
                 let event = self.read_answer(call, event);
                 if matches!(event, OutgoingEvent::Failed(_) | OutgoingEvent::Ended(_)) {
                     self.agents.remove(&call); // its RTP socket
