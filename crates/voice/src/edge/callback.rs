@@ -84,6 +84,11 @@ impl Actor {
     pub(super) async fn on_callback_leg(&mut self, call: CallHandle, event: OutgoingEvent) {
         super::exec::log_leg(call, &event, "callback leg");
         let event = self.read_answer(call, event);
+        if matches!(event, OutgoingEvent::Failed(_) | OutgoingEvent::Ended(_)) {
+            // The leg is over: its RTP socket and (agent leg) media task go with it.
+            self.agents.remove(&call);
+            self.callback_media.remove(&call);
+        }
         let actions = self.cb.on_leg(call, &event);
         self.execute_callback(actions).await;
     }
