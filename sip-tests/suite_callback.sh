@@ -36,7 +36,7 @@ caller_as() { # number -> a copy of queue_caller_hungup.xml calling from that nu
 }
 sipp_bg caller_a "$(caller_as +15550201)" -s 800 -p 15302 -mp 18540
 caller_a=$bg
-sleep 1
+sleep 1.5 # B joins well after A: A's max wait fires while B still waits as a call
 sipp_bg caller_b "$(caller_as +15550202)" -s 800 -p 15303 -mp 18560
 caller_b=$bg
 expect_qlog '|callbacks|NONE|ENTERQUEUE||+15550201|voice' "caller A enters the queue"
