@@ -82,7 +82,11 @@ pub(crate) struct ServeArgs {
     /// off). Excess is dropped before parsing, so a flood cannot starve phones and calls
     /// in progress. Raise it for a trunk or load generator carrying many calls from one
     /// address. [default: 1000,2000]
-    #[arg(long, env = "SWITCHYARD_SIP_RATE_LIMIT", value_name = "PER_SEC[,BURST]")]
+    #[arg(
+        long,
+        env = "SWITCHYARD_SIP_RATE_LIMIT",
+        value_name = "PER_SEC[,BURST]"
+    )]
     pub(crate) sip_rate_limit: Option<String>,
     /// Outbound SIP trunk that callbacks are dialled through, `sip:host[:port]`: once an
     /// agent's phone has answered a callback, Switchyard calls `sip:<number>@host` and

@@ -64,13 +64,23 @@ pub(crate) struct TrunkSettings {
 }
 
 impl TrunkSettings {
-    fn resolve(args: &ServeArgs, s: &crate::config::ServerSection) -> Result<Option<TrunkSettings>> {
-        let Some(uri) = args.sip_trunk.clone().or(s.sip_trunk.clone()).filter(|u| !u.is_empty())
+    fn resolve(
+        args: &ServeArgs,
+        s: &crate::config::ServerSection,
+    ) -> Result<Option<TrunkSettings>> {
+        let Some(uri) = args
+            .sip_trunk
+            .clone()
+            .or(s.sip_trunk.clone())
+            .filter(|u| !u.is_empty())
         else {
             return Ok(None);
         };
         let user = args.sip_trunk_user.clone().or(s.sip_trunk_user.clone());
-        let password = args.sip_trunk_password.clone().or(s.sip_trunk_password.clone());
+        let password = args
+            .sip_trunk_password
+            .clone()
+            .or(s.sip_trunk_password.clone());
         let credentials = match (user, password) {
             (Some(username), Some(password)) => {
                 Some(switchyard_voice::ClientCredentials { username, password })
@@ -83,7 +93,10 @@ impl TrunkSettings {
             .clone()
             .or(s.sip_trunk_caller_id.clone())
             .unwrap_or_else(|| "switchyard".into());
-        let secs = args.callback_ring_secs.or(s.callback_ring_secs).unwrap_or(30);
+        let secs = args
+            .callback_ring_secs
+            .or(s.callback_ring_secs)
+            .unwrap_or(30);
         if secs == 0 {
             bail!("--callback-ring-secs must be at least 1");
         }

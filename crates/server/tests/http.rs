@@ -267,7 +267,10 @@ async fn openapi_lists_every_route_and_docs_are_served() {
         ),
         ("/api/v1/tenants/{tenant}/events", &["get"]),
         ("/api/v1/tenants/{tenant}/voicemails", &["get"]),
-        ("/api/v1/tenants/{tenant}/voicemails/{id}", &["get", "delete"]),
+        (
+            "/api/v1/tenants/{tenant}/voicemails/{id}",
+            &["get", "delete"],
+        ),
         ("/api/v1/tenants/{tenant}/voicemails/{id}/audio", &["get"]),
         ("/api/v1/tenants/{tenant}/voicemails/{id}/heard", &["put"]),
         ("/healthz", &["get"]),

@@ -28,8 +28,8 @@ mod voicemail;
 pub use error::{Error, Result};
 pub use model::*;
 pub use offline::{NewOfflineMessage, OfflineMessage};
-pub use voicemail::{NewVoicemail, Voicemail, VoicemailFilter};
 pub use secret::{hash_token, new_token, verify_password};
+pub use voicemail::{NewVoicemail, Voicemail, VoicemailFilter};
 
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -84,7 +84,11 @@ const COLS: &str = "id, tenant_id, queue_id, interaction_id, caller_id, file_nam
 impl Store {
     /// Stores a voicemail's metadata and returns it.
     pub async fn insert_voicemail(&self, m: &NewVoicemail) -> Result<Voicemail> {
-        let created = if m.created_ms > 0 { m.created_ms } else { now_ms() };
+        let created = if m.created_ms > 0 {
+            m.created_ms
+        } else {
+            now_ms()
+        };
         let r = sqlx::query(sql!(
             "INSERT INTO voicemails (tenant_id, queue_id, interaction_id, caller_id, file_name, \
              duration_ms, size_bytes, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \

@@ -41,32 +41,56 @@ async fn exercise(store: Store) {
         queue_id: Some(1),
         heard: None,
     };
-    assert_eq!(store.list_voicemails(a.id, q1, PAGE).await.unwrap().len(), 1);
+    assert_eq!(
+        store.list_voicemails(a.id, q1, PAGE).await.unwrap().len(),
+        1
+    );
 
-    let heard = store.mark_voicemail_heard(a.id, ids[0], true).await.unwrap();
+    let heard = store
+        .mark_voicemail_heard(a.id, ids[0], true)
+        .await
+        .unwrap();
     assert!(heard.heard_ms.is_some());
     let only = |heard| VoicemailFilter {
         queue_id: None,
         heard: Some(heard),
     };
-    let new = store.list_voicemails(a.id, only(false), PAGE).await.unwrap();
+    let new = store
+        .list_voicemails(a.id, only(false), PAGE)
+        .await
+        .unwrap();
     assert_eq!(new.iter().map(|v| v.id).collect::<Vec<_>>(), [ids[1]]);
     let old = store.list_voicemails(a.id, only(true), PAGE).await.unwrap();
     assert_eq!(old.iter().map(|v| v.id).collect::<Vec<_>>(), [ids[0]]);
-    let again = store.mark_voicemail_heard(a.id, ids[0], false).await.unwrap();
+    let again = store
+        .mark_voicemail_heard(a.id, ids[0], false)
+        .await
+        .unwrap();
     assert_eq!(again.heard_ms, None);
 
     // Another tenant's voicemail is not found, not touched.
-    assert!(matches!(store.voicemail(a.id, ids[2]).await, Err(Error::NotFound)));
+    assert!(matches!(
+        store.voicemail(a.id, ids[2]).await,
+        Err(Error::NotFound)
+    ));
     assert!(matches!(
         store.mark_voicemail_heard(a.id, ids[2], true).await,
         Err(Error::NotFound)
     ));
-    assert!(matches!(store.delete_voicemail(a.id, ids[2]).await, Err(Error::NotFound)));
-    assert_eq!(store.voicemail(b.id, ids[2]).await.unwrap().caller_id, "+441");
+    assert!(matches!(
+        store.delete_voicemail(a.id, ids[2]).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(
+        store.voicemail(b.id, ids[2]).await.unwrap().caller_id,
+        "+441"
+    );
 
     store.delete_voicemail(a.id, ids[0]).await.unwrap();
-    assert!(matches!(store.voicemail(a.id, ids[0]).await, Err(Error::NotFound)));
+    assert!(matches!(
+        store.voicemail(a.id, ids[0]).await,
+        Err(Error::NotFound)
+    ));
     store.close().await;
 }
 

@@ -299,7 +299,10 @@ impl CallbackDesk {
                     failure: OfferFailure::Rejected,
                 })]
             }
-            (OutgoingEvent::Failed(_) | OutgoingEvent::Ended(_), Stage::Dialling { customer, .. }) => {
+            (
+                OutgoingEvent::Failed(_) | OutgoingEvent::Ended(_),
+                Stage::Dialling { customer, .. },
+            ) => {
                 // The agent gave up while the customer's phone rang: try again later.
                 self.forget(i);
                 vec![
@@ -321,12 +324,7 @@ impl CallbackDesk {
         }
     }
 
-    fn on_customer(
-        &mut self,
-        a: Attempt,
-        leg: CallHandle,
-        event: &OutgoingEvent,
-    ) -> Vec<CbAction> {
+    fn on_customer(&mut self, a: Attempt, leg: CallHandle, event: &OutgoingEvent) -> Vec<CbAction> {
         let i = a.interaction;
         let agent_leg = a.agent_legs[0];
         match (event, a.stage) {

@@ -150,8 +150,11 @@ fn customer_not_answering_in_time_is_a_failed_attempt() {
     );
     // The CANCELled leg's 487 afterwards changes nothing.
     assert!(
-        desk.on_leg(CUSTOMER, &OutgoingEvent::Failed(StatusCode::REQUEST_TERMINATED))
-            .is_empty()
+        desk.on_leg(
+            CUSTOMER,
+            &OutgoingEvent::Failed(StatusCode::REQUEST_TERMINATED)
+        )
+        .is_empty()
     );
 }
 

@@ -7,9 +7,9 @@ mod callback;
 mod exec;
 mod hold;
 mod incoming;
-mod numbers;
 mod ivr;
 mod ivr_steps;
+mod numbers;
 
 pub use callback::Trunk;
 

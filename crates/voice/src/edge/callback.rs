@@ -14,9 +14,9 @@ use std::time::Duration;
 use switchyard_core::InteractionId;
 use switchyard_engine::Output;
 use switchyard_router::Input;
+use switchyard_sip::Transport;
 use switchyard_sip::call::OutgoingEvent;
 use switchyard_sip::client_auth::ClientCredentials;
-use switchyard_sip::Transport;
 use switchyard_sip::endpoint::{CallHandle, CallTarget};
 use switchyard_sip::sdp;
 use tokio::sync::{mpsc, oneshot};
@@ -59,7 +59,9 @@ impl Trunk {
             .await
             .ok()
             .and_then(|mut a| a.next())
-            .ok_or(crate::Error::Config("the SIP trunk's host does not resolve"))?;
+            .ok_or(crate::Error::Config(
+                "the SIP trunk's host does not resolve",
+            ))?;
         Ok((rest.to_owned(), addr))
     }
 }

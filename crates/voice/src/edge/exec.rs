@@ -173,7 +173,11 @@ impl Actor {
                     return;
                 };
                 let names = self.position_and_wait(interaction).await;
-                tracing::debug!(call = call.0, prompts = names.len(), "periodic announcement");
+                tracing::debug!(
+                    call = call.0,
+                    prompts = names.len(),
+                    "periodic announcement"
+                );
                 if !names.is_empty()
                     && let Some(tx) = self.callers.get(&call)
                 {
