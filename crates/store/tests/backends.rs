@@ -1,5 +1,7 @@
 //! The same store operations against SQLite (temp file) and the local PostgreSQL.
 
+mod common;
+
 use switchyard_core::config::{AgentConfig, QueueConfig};
 use switchyard_core::schedule::{Day, Schedule, WeeklyHours};
 use switchyard_store::*;
@@ -204,37 +206,10 @@ async fn exercise(store: Store) {
 
 #[tokio::test]
 async fn sqlite_backend() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/s.db", dir.path().display());
-    exercise(Store::connect(&url).await.unwrap()).await;
+    common::on_sqlite(exercise).await;
 }
 
 #[tokio::test]
 async fn postgres_backend() {
-    use sqlx::Executor;
-    let base =
-        std::env::var("SWITCHYARD_TEST_PG").unwrap_or("postgres://postgres@127.0.0.1:5432".into());
-    let db = format!("sy_store_{}_{}", std::process::id(), rand_suffix());
-    let admin = sqlx::PgPool::connect(&format!("{base}/test"))
-        .await
-        .expect("local PostgreSQL must run");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .await
-        .unwrap();
-    exercise(Store::connect(&format!("{base}/{db}")).await.unwrap()).await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {db} WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-        % 1_000_000_000
+    common::on_postgres("sy_store", exercise).await;
 }

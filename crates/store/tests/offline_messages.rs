@@ -1,5 +1,7 @@
 //! The chat widget's offline messages (migration 0005) on both backends.
 
+mod common;
+
 use switchyard_store::{NewOfflineMessage, Page, Store};
 
 async fn exercise(store: Store) {
@@ -41,29 +43,10 @@ async fn exercise(store: Store) {
 
 #[tokio::test]
 async fn sqlite_offline_messages() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/s.db", dir.path().display());
-    exercise(Store::connect(&url).await.unwrap()).await;
+    common::on_sqlite(exercise).await;
 }
 
 #[tokio::test]
 async fn postgres_offline_messages() {
-    use sqlx::Executor;
-    let base =
-        std::env::var("SWITCHYARD_TEST_PG").unwrap_or("postgres://postgres@127.0.0.1:5432".into());
-    let db = format!("sy_offline_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&format!("{base}/test"))
-        .await
-        .expect("local PostgreSQL must run");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .await
-        .unwrap();
-    exercise(Store::connect(&format!("{base}/{db}")).await.unwrap()).await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {db} WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
+    common::on_postgres("sy_offline", exercise).await;
 }

@@ -1,6 +1,8 @@
 //! Voicemail metadata (migration 0006) on both backends: insert, filters, heard, delete,
 //! tenant isolation.
 
+mod common;
+
 use switchyard_store::{Error, NewVoicemail, Page, Store, VoicemailFilter};
 
 const PAGE: Page = Page {
@@ -96,29 +98,10 @@ async fn exercise(store: Store) {
 
 #[tokio::test]
 async fn sqlite_voicemails() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/s.db", dir.path().display());
-    exercise(Store::connect(&url).await.unwrap()).await;
+    common::on_sqlite(exercise).await;
 }
 
 #[tokio::test]
 async fn postgres_voicemails() {
-    use sqlx::Executor;
-    let base =
-        std::env::var("SWITCHYARD_TEST_PG").unwrap_or("postgres://postgres@127.0.0.1:5432".into());
-    let db = format!("sy_voicemail_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&format!("{base}/test"))
-        .await
-        .expect("local PostgreSQL must run");
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .await
-        .unwrap();
-    exercise(Store::connect(&format!("{base}/{db}")).await.unwrap()).await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {db} WITH (FORCE)"
-        )))
-        .await
-        .unwrap();
+    common::on_postgres("sy_voicemail", exercise).await;
 }

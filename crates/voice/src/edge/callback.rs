@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use switchyard_core::InteractionId;
 use switchyard_engine::Output;
-use switchyard_router::Input;
 use switchyard_sip::Transport;
 use switchyard_sip::call::OutgoingEvent;
 use switchyard_sip::client_auth::ClientCredentials;
@@ -107,15 +106,8 @@ impl Actor {
             tracing::debug!(?a, "callback action");
             match a {
                 CbAction::Router(input) => {
-                    let accept = match &input {
-                        Input::Accept { offer } => Some(*offer),
-                        _ => None,
-                    };
-                    if let Err(e) = self.engine.handle(input).await {
-                        tracing::info!(error = %e, "router refused a callback input");
-                        if let Some(offer) = accept {
-                            queue.extend(self.cb.accept_refused(offer));
-                        }
+                    if let Some(offer) = self.feed(input).await {
+                        queue.extend(self.cb.accept_refused(offer));
                     }
                 }
                 CbAction::DialAgent {

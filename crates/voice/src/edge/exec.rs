@@ -263,6 +263,18 @@ impl Actor {
         Vec::new()
     }
 
+    /// Feeds the router; returns the offer of an `Accept` it refused (withdrawn
+    /// meanwhile), whose answered leg the caller must drop.
+    pub(super) async fn feed(&self, input: Input) -> Option<OfferId> {
+        let accept = match &input {
+            Input::Accept { offer } => Some(*offer),
+            _ => None,
+        };
+        let e = self.engine.handle(input).await.err()?;
+        tracing::info!(error = %e, "router refused a voice input");
+        accept
+    }
+
     /// Carries out actions, and the actions they lead to.
     pub(super) async fn execute(&mut self, actions: Vec<Action>) {
         let mut queue: VecDeque<Action> = actions.into();
@@ -270,15 +282,8 @@ impl Actor {
             tracing::debug!(?a, "voice action");
             match a {
                 Action::Router(input) => {
-                    let accept = match &input {
-                        Input::Accept { offer } => Some(*offer),
-                        _ => None,
-                    };
-                    if let Err(e) = self.engine.handle(input).await {
-                        tracing::info!(error = %e, "router refused a voice input");
-                        if let Some(offer) = accept {
-                            queue.extend(self.sb.accept_refused(offer));
-                        }
+                    if let Some(offer) = self.feed(input).await {
+                        queue.extend(self.sb.accept_refused(offer));
                     }
                 }
                 Action::Dial {
