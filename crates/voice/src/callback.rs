@@ -7,7 +7,7 @@
 //! queue's callback policy, keeping its place. Every method returns [`CbAction`]s for the
 //! edge; deadlines are driven by [`CallbackDesk::handle_timeout`] with injected time.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use switchyard_core::{AgentId, Channel, InteractionId, OfferId, Time};
 use switchyard_router::{EndedBy, Input, OfferFailure, Output};
@@ -80,6 +80,8 @@ pub struct CallbackDesk {
     by_offer: HashMap<OfferId, InteractionId>,
     attempts: HashMap<InteractionId, Attempt>,
     by_leg: HashMap<CallHandle, InteractionId>,
+    /// Customers' ring deadlines, earliest first (the edge asks on every event).
+    deadlines: BTreeSet<(Time, InteractionId)>,
 }
 
 impl CallbackDesk {
@@ -224,11 +226,10 @@ impl CallbackDesk {
         };
         match customer {
             Some(c) if a.stage == Stage::Answered => {
-                a.stage = Stage::Dialling {
-                    customer: c,
-                    until: now + self.customer_ring,
-                };
+                let until = now + self.customer_ring;
+                a.stage = Stage::Dialling { customer: c, until };
                 self.by_leg.insert(c, interaction);
+                self.deadlines.insert((until, interaction));
                 Vec::new()
             }
             Some(c) => vec![CbAction::Drop(c)],
@@ -328,7 +329,8 @@ impl CallbackDesk {
         let i = a.interaction;
         let agent_leg = a.agent_legs[0];
         match (event, a.stage) {
-            (OutgoingEvent::Answered(_), Stage::Dialling { .. }) => {
+            (OutgoingEvent::Answered(_), Stage::Dialling { until, .. }) => {
+                self.deadlines.remove(&(until, i));
                 self.attempts.get_mut(&i).expect("present").stage =
                     Stage::Talking { customer: leg };
                 vec![CbAction::Bridge {
@@ -369,22 +371,16 @@ impl CallbackDesk {
 
     /// When [`CallbackDesk::handle_timeout`] wants to run (a customer's ring deadline).
     pub fn poll_timeout(&self) -> Option<Time> {
-        self.attempts
-            .values()
-            .filter_map(|a| match a.stage {
-                Stage::Dialling { until, .. } => Some(until),
-                _ => None,
-            })
-            .min()
+        self.deadlines.first().map(|(t, _)| *t)
     }
 
     /// Customers who did not answer by their deadline: failed attempts.
     pub fn handle_timeout(&mut self, now: Time) -> Vec<CbAction> {
         let due: Vec<InteractionId> = self
-            .attempts
-            .values()
-            .filter(|a| matches!(a.stage, Stage::Dialling { until, .. } if until <= now))
-            .map(|a| a.interaction)
+            .deadlines
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .map(|(_, i)| *i)
             .collect();
         due.into_iter().flat_map(|i| self.fail(i)).collect()
     }
@@ -396,6 +392,9 @@ impl CallbackDesk {
         }
         if let Stage::Dialling { customer, .. } | Stage::Talking { customer } = a.stage {
             self.by_leg.remove(&customer);
+        }
+        if let Stage::Dialling { until, .. } = a.stage {
+            self.deadlines.remove(&(until, i));
         }
         if self.by_offer.get(&a.offer) == Some(&i) {
             self.by_offer.remove(&a.offer);
