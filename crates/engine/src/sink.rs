@@ -3,10 +3,10 @@
 //! never waits on a disk or a database. When log rotation renames or removes the file,
 //! the next batch goes to a fresh file at the same path.
 
+use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use switchyard_store::{NewEvent, Store};
-use tokio::fs::OpenOptions;
-use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -41,21 +41,17 @@ impl EventWriter {
     }
 }
 
-/// The queue_log file, reopened when log rotation moved or removed it.
+/// The queue_log file, reopened when log rotation moved or removed it. Its calls block:
+/// the writer runs them on tokio's blocking pool, once per batch.
 #[derive(Debug)]
 struct LogFile {
     path: PathBuf,
-    file: Option<tokio::fs::File>,
+    file: Option<File>,
 }
 
 impl LogFile {
-    async fn open(path: &Path) -> Option<tokio::fs::File> {
-        match OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .await
-        {
+    fn open(path: &Path) -> Option<File> {
+        match OpenOptions::new().create(true).append(true).open(path) {
             Ok(f) => Some(f),
             Err(e) => {
                 tracing::error!(path = %path.display(), error = %e, "cannot open queue_log; events go to the database only");
@@ -65,9 +61,9 @@ impl LogFile {
     }
 
     /// Whether the path still names the file we hold (logrotate renames it away).
-    async fn rotated(&self) -> bool {
+    fn rotated(&self) -> bool {
         let Some(f) = &self.file else { return true };
-        match (tokio::fs::metadata(&self.path).await, f.metadata().await) {
+        match (std::fs::metadata(&self.path), f.metadata()) {
             #[cfg(unix)]
             (Ok(on_disk), Ok(held)) => {
                 use std::os::unix::fs::MetadataExt;
@@ -79,26 +75,33 @@ impl LogFile {
         }
     }
 
-    async fn append(&mut self, text: &str) {
-        if self.rotated().await {
-            if let Some(mut old) = self.file.take() {
-                let _ = old.flush().await;
-            }
-            self.file = Self::open(&self.path).await;
+    fn append(&mut self, text: &str) {
+        if self.rotated() {
+            self.file = Self::open(&self.path);
         }
         if let Some(f) = &mut self.file
-            && let Err(e) = f.write_all(text.as_bytes()).await
+            && let Err(e) = f.write_all(text.as_bytes())
         {
             tracing::error!(error = %e, "queue_log write failed");
         }
     }
 
-    async fn close(&mut self) {
+    fn close(&mut self) {
         if let Some(f) = &mut self.file {
-            let _ = f.flush().await;
-            let _ = f.sync_all().await;
+            let _ = f.sync_all();
         }
     }
+}
+
+/// Runs `f` on the log file on the blocking pool and gives the file back.
+async fn on_file(mut log: LogFile, f: impl FnOnce(&mut LogFile) + Send + 'static) -> LogFile {
+    let path = log.path.clone();
+    tokio::task::spawn_blocking(move || {
+        f(&mut log);
+        log
+    })
+    .await
+    .unwrap_or_else(|_| LogFile { path, file: None })
 }
 
 async fn run(
@@ -107,10 +110,12 @@ async fn run(
     path: Option<PathBuf>,
 ) {
     let mut log = match path {
-        Some(p) => Some(LogFile {
-            file: LogFile::open(&p).await,
-            path: p,
-        }),
+        Some(path) => Some(
+            on_file(LogFile { path, file: None }, |l| {
+                l.file = LogFile::open(&l.path)
+            })
+            .await,
+        ),
         None => None,
     };
     let mut batch = Vec::with_capacity(BATCH);
@@ -123,16 +128,19 @@ async fn run(
                 batch.push(e);
             }
         }
-        if let Some(log) = &mut log {
-            let mut text = String::new();
+        // The file (on the blocking pool) and the database at the same time.
+        let file = async {
+            let l = log.take()?;
+            let mut text = String::with_capacity(batch.len() * 96);
             for e in &batch {
                 text.push_str(&e.queue_log);
                 text.push('\n');
             }
-            log.append(&text).await;
-        }
-        if let Some(store) = &store {
-            // Retry a short outage; the file already has the lines.
+            Some(on_file(l, move |l| l.append(&text)).await)
+        };
+        let db = async {
+            let Some(store) = &store else { return };
+            // Retry a short outage; the file has the lines either way.
             let mut attempt = 0;
             while let Err(e) = store.insert_events(&batch).await {
                 attempt += 1;
@@ -142,11 +150,12 @@ async fn run(
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
             }
-        }
+        };
+        (log, ()) = tokio::join!(file, db);
         batch.clear();
     }
-    if let Some(log) = &mut log {
-        log.close().await;
+    if let Some(l) = log {
+        on_file(l, LogFile::close).await;
     }
     tracing::debug!("event log writer finished");
 }

@@ -39,6 +39,7 @@ pub mod dtmf;
 pub mod endpoint;
 mod error;
 mod grammar;
+mod header_name;
 mod message;
 pub mod registrar;
 pub mod sdp;

@@ -242,18 +242,18 @@ pub(crate) fn header_values<'a>(
     name: &'a str,
 ) -> impl Iterator<Item = String> + 'a {
     headers.iter().filter_map(move |h| {
-        let line = h.to_string();
-        let (n, v) = line.split_once(':')?;
-        n.trim()
-            .eq_ignore_ascii_case(name)
-            .then(|| v.trim().to_owned())
+        let (n, v) = crate::header_name::name_value(h);
+        n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
     })
 }
 
 pub(crate) fn write_message(start: String, headers: &rsip::Headers, body: &[u8]) -> Vec<u8> {
     let mut out = start.into_bytes();
     for h in headers.iter() {
-        out.extend_from_slice(h.to_string().as_bytes());
+        let (name, value) = crate::header_name::name_value(h);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");

@@ -2,12 +2,13 @@
 //! `sounds/` directory (`prompts/<name>.wav`, `moh/default.wav`, 8 kHz mono 16-bit), and
 //! each tenant's uploads (`<uploads>/<tenant>/<name>.wav`, `moh.wav` for the music on
 //! hold, written by the REST API), which win over the shipped ones and are picked up
-//! live: every lookup stats the tenant's file and reloads it when its inode, size or
+//! live: every lookup stats the tenant's directory (its listing is re-read when it
+//! changed) and each uploaded file it uses, and reloads a file when its inode, size or
 //! modification time changed, so an upload, a replacement or a delete is heard by the
 //! next caller without a restart. A missing or invalid file is logged and played as the
 //! shipped prompt (or nothing): a caller hears silence, never a dropped call.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -24,6 +25,16 @@ pub struct Sounds {
     moh: Option<Arc<Prompt>>,
     uploads: Option<PathBuf>,
     cache: Arc<Mutex<HashMap<(TenantId, String), Cached>>>,
+    listings: Arc<Mutex<HashMap<TenantId, Listing>>>,
+}
+
+/// The names of a tenant's uploads as of one version of its directory (an upload, a
+/// replacement by rename or a delete changes the directory's stamp): a name not listed
+/// costs no system call, so a tenant without uploads costs one `stat` per lookup.
+#[derive(Debug)]
+struct Listing {
+    stamp: Stamp,
+    names: Arc<HashSet<String>>,
 }
 
 /// What identifies one version of an uploaded file (the API replaces files by rename,
@@ -122,15 +133,25 @@ impl Sounds {
     /// Prompts by name for a tenant's caller: the tenant's current upload where there is
     /// a valid one, else the shipped prompt; names with neither are skipped.
     pub fn prompts_for(&self, tenant: TenantId, names: &[&str]) -> Vec<Arc<Prompt>> {
+        let uploaded = self.uploaded(tenant);
         names
             .iter()
-            .filter_map(|n| self.prompt_for(tenant, n).map(|(p, _)| p))
+            .filter_map(|n| self.choose(tenant, n, uploaded.as_deref()).map(|(p, _)| p))
             .collect()
     }
 
     /// One prompt for a tenant's caller, and where it came from.
     pub fn prompt_for(&self, tenant: TenantId, name: &str) -> Option<(Arc<Prompt>, Source)> {
-        match self.tenant_file(tenant, name) {
+        self.choose(tenant, name, self.uploaded(tenant).as_deref())
+    }
+
+    fn choose(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        uploaded: Option<&HashSet<String>>,
+    ) -> Option<(Arc<Prompt>, Source)> {
+        match self.tenant_file(tenant, name, uploaded) {
             Some(p) => Some((p, Source::Tenant)),
             None => self.prompts.get(name).map(|p| (p.clone(), Source::Shipped)),
         }
@@ -139,19 +160,71 @@ impl Sounds {
     /// The music on hold for a tenant's caller: its upload named [`MOH_NAME`] if valid,
     /// else the shipped one.
     pub fn moh_for(&self, tenant: TenantId) -> Option<Arc<Prompt>> {
-        self.tenant_file(tenant, MOH_NAME).or_else(|| self.moh())
+        let uploaded = self.uploaded(tenant);
+        self.tenant_file(tenant, MOH_NAME, uploaded.as_deref())
+            .or_else(|| self.moh())
+    }
+
+    /// The names in the tenant's upload directory now (`None`: no directory).
+    fn uploaded(&self, tenant: TenantId) -> Option<Arc<HashSet<String>>> {
+        let dir = self.uploads.as_ref()?.join(tenant.0.to_string());
+        let lock = || self.listings.lock().unwrap_or_else(|e| e.into_inner());
+        let stamp = match std::fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => Stamp::of(&m),
+            _ => {
+                lock().remove(&tenant);
+                return None;
+            }
+        };
+        if let Some(l) = lock().get(&tenant)
+            && l.stamp == stamp
+        {
+            return Some(l.names.clone());
+        }
+        let names: HashSet<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| {
+                        let n = e.file_name().into_string().ok()?;
+                        n.strip_suffix(".wav").map(str::to_owned)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let names = Arc::new(names);
+        lock().insert(
+            tenant,
+            Listing {
+                stamp,
+                names: names.clone(),
+            },
+        );
+        Some(names)
     }
 
     /// The tenant's current upload of `name`, reloaded when the file changed.
-    fn tenant_file(&self, tenant: TenantId, name: &str) -> Option<Arc<Prompt>> {
+    /// `uploaded` is [`Sounds::uploaded`] for the tenant, read once per lookup.
+    fn tenant_file(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        uploaded: Option<&HashSet<String>>,
+    ) -> Option<Arc<Prompt>> {
         let dir = self.uploads.as_ref()?;
         if !safe_name(name) {
             return None;
         }
         let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
         let key = (tenant, name.to_owned());
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => m,
+        let listed = uploaded.is_some_and(|u| u.contains(name));
+        let meta = if listed {
+            std::fs::metadata(&path).ok()
+        } else {
+            None
+        };
+        let meta = match meta {
+            Some(m) if m.is_file() => m,
             _ => {
                 // Not uploaded, or deleted since.
                 if let Some(old) = self.lock().remove(&key) {

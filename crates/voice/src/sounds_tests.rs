@@ -153,3 +153,21 @@ fn clones_share_the_cache() {
     let (b, _) = c.prompt_for(T1, "beep").unwrap();
     assert!(Arc::ptr_eq(&a, &b));
 }
+
+#[test]
+fn the_listing_follows_the_tenant_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = sounds(tmp.path());
+    // No directory yet: shipped prompts.
+    assert_eq!(s.prompt_for(T1, "beep").unwrap().1, Source::Shipped);
+    upload(tmp.path(), 1, "goodbye", &wav(160, 5));
+    assert_eq!(s.prompt_for(T1, "goodbye").unwrap().1, Source::Tenant);
+    assert_eq!(s.prompt_for(T1, "beep").unwrap().1, Source::Shipped);
+    // A second upload into the same directory is listed at the next lookup.
+    upload(tmp.path(), 1, "beep", &wav(320, 5));
+    let both = s.prompts_for(T1, &["beep", "goodbye"]);
+    assert_eq!(both.iter().map(|p| p.frames()).collect::<Vec<_>>(), [2, 1]);
+    // The whole directory removed: shipped again.
+    std::fs::remove_dir_all(tmp.path().join("1")).unwrap();
+    assert_eq!(s.prompt_for(T1, "goodbye").unwrap().1, Source::Shipped);
+}

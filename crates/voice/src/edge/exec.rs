@@ -29,8 +29,16 @@ pub(super) fn log_leg(call: CallHandle, event: &OutgoingEvent, what: &'static st
         OutgoingEvent::Reoffer(_) => ("re-offer", None),
         OutgoingEvent::ReinviteDone(_) => ("re-INVITE done", None),
     };
-    tracing::info!(call = call.0, event = %name, status, "{what}");
-    tracing::debug!(call = call.0, ?event, "{what} (detail)");
+    // The everyday steps of every call are debug: a call's info lines are its arrival,
+    // the router's connect, the bridge and its media summary at the end.
+    match event {
+        OutgoingEvent::Ringing
+        | OutgoingEvent::Answered(_)
+        | OutgoingEvent::Ended(_)
+        | OutgoingEvent::Dtmf(_) => tracing::debug!(call = call.0, event = %name, "{what}"),
+        _ => tracing::info!(call = call.0, event = %name, status, "{what}"),
+    }
+    tracing::trace!(call = call.0, ?event, "{what} (detail)");
 }
 
 impl Actor {
