@@ -1,6 +1,7 @@
 //! `switchyard serve`: wiring the store, the router task, the event log and the HTTP
 //! server, and taking them down in order on SIGTERM/SIGINT.
 
+use crate::call_thread::CallThread;
 use crate::cli::{LogFormat, ServeArgs};
 use crate::config::ConfigFile;
 use crate::seed::{DEMO_CREDENTIALS, DEMO_TENANT, DEMO_TOML};
@@ -253,7 +254,9 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         runtime: changes,
         alarms,
     };
-    let (engine, engine_task) = Engine::spawn_with(Router::new(seed), sinks);
+    // The router and the voice edge run on the call thread (see call_thread.rs).
+    let calls = CallThread::start()?;
+    let (engine, engine_task) = calls.enter(|| Engine::spawn_with(Router::new(seed), sinks));
     // The router task only ends when told to; if it ends on its own (a bug made it
     // panic) the server is useless: stop, flush what we have and exit non-zero so the
     // supervisor restarts us (runtime state in Redis puts the line back).
@@ -280,26 +283,28 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
 
     // The SIP voice edge (crates/voice): registrar for agents' phones, callers into
     // queues, media anchored here.
-    let voice = switchyard_voice::start(
-        switchyard_voice::VoiceConfig {
-            listen: cfg.sip.listen,
-            realm: "switchyard".into(),
-            algorithms: cfg.sip.algorithms.clone(),
-            qualify: cfg.sip.qualify,
-            sounds_dirs: sounds_dirs(&cfg.base.data_dir),
-            tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
-            voicemail_dir: cfg.base.data_dir.join("voicemail"),
-            rate_limit: cfg.sip.rate_limit,
-            trunk: match &cfg.sip.trunk {
-                Some(t) => Some(t.voice().await?),
-                None => None,
-            },
+    let voice_config = switchyard_voice::VoiceConfig {
+        listen: cfg.sip.listen,
+        realm: "switchyard".into(),
+        algorithms: cfg.sip.algorithms.clone(),
+        qualify: cfg.sip.qualify,
+        sounds_dirs: sounds_dirs(&cfg.base.data_dir),
+        tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
+        voicemail_dir: cfg.base.data_dir.join("voicemail"),
+        rate_limit: cfg.sip.rate_limit,
+        trunk: match &cfg.sip.trunk {
+            Some(t) => Some(t.voice().await?),
+            None => None,
         },
-        store.clone(),
-        engine.clone(),
-    )
-    .await
-    .context("starting the SIP edge")?;
+    };
+    let voice = calls
+        .run(switchyard_voice::start(
+            voice_config,
+            store.clone(),
+            engine.clone(),
+        ))
+        .await?
+        .context("starting the SIP edge")?;
     let sip_addr = voice.local_addr;
     tracing::info!(sip_listen = %cfg.sip.listen, sip = %sip_addr, "SIP edge listening (UDP and TCP)");
     if let Some(u) = &cfg.redis_url {
@@ -325,11 +330,14 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     banner(&store, &cfg, addr, sip_addr, &admin).await?;
 
     // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
-    let chat = switchyard_chat::ChatState::new(
-        store.clone(),
-        engine.clone(),
-        switchyard_chat::ChatConfig::default(),
-    );
+    // Its dispatcher follows every router output: on the call thread with the router.
+    let chat = calls.enter(|| {
+        switchyard_chat::ChatState::new(
+            store.clone(),
+            engine.clone(),
+            switchyard_chat::ChatConfig::default(),
+        )
+    });
     let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat.clone()));
     // TCP_NODELAY: WebSocket pushes are small writes in a row; without it Nagle and
     // delayed ACKs add ~40 ms to an offer that follows a status update.
@@ -359,6 +367,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         }
     }
     store.close().await;
+    drop(calls);
     if crashed.load(Ordering::SeqCst) {
         anyhow::bail!("the routing engine stopped unexpectedly (see the log above)");
     }

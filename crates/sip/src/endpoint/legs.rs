@@ -1,9 +1,11 @@
 //! The endpoint's call legs, indexed so that routing a message costs O(1) however many
 //! calls are up: by our dialog tag (in-dialog requests carry it in To, responses in From)
 //! and by the INVITE's transaction key (retransmissions and CANCEL before a tag exists).
-//! Only legs touched since the last drain are polled.
+//! Only legs touched since the last drain are polled; timers go through the endpoint's
+//! timer queue.
 
 use super::calls::CallHandle;
+use super::timers::{Due, Timers};
 use super::{Datagram, EndpointEvent};
 use crate::call::{IncomingCall, OutgoingCall};
 use crate::message::{Request, Response};
@@ -135,37 +137,44 @@ impl Legs {
         }
     }
 
-    /// Fires due timers of every leg (a timer heap would make this O(due); the scan is
-    /// cheap next to the I/O until thousands of legs are up).
-    pub(crate) fn timeout(&mut self, now: Time) {
-        for (call, (_, leg)) in &mut self.incoming {
+    /// Fires the leg's timer if it is due (its entry in the timer queue came up).
+    pub(crate) fn fire(&mut self, call: CallHandle, now: Time) {
+        if let Some((_, leg)) = self.incoming.get_mut(&call) {
             if leg.poll_timeout().is_some_and(|t| t <= now) {
                 leg.handle_timeout(now);
-                self.dirty.insert(*call);
+                self.dirty.insert(call);
             }
-        }
-        for (call, (_, leg)) in &mut self.outgoing {
-            if leg.poll_timeout().is_some_and(|t| t <= now) {
-                leg.handle_timeout(now);
-                self.dirty.insert(*call);
-            }
+        } else if let Some((_, leg)) = self.outgoing.get_mut(&call)
+            && leg.poll_timeout().is_some_and(|t| t <= now)
+        {
+            leg.handle_timeout(now);
+            self.dirty.insert(call);
         }
     }
 
-    pub(crate) fn next_timeout(&self) -> Option<Time> {
-        let a = self.incoming.values().filter_map(|(_, l)| l.poll_timeout());
-        let b = self.outgoing.values().filter_map(|(_, l)| l.poll_timeout());
-        a.chain(b).min()
+    /// Schedules every live leg's timer (rebuilding the queue).
+    pub(crate) fn schedule_all(&self, timers: &mut Timers) {
+        for (call, (_, leg)) in &self.incoming {
+            timers.schedule(leg.poll_timeout(), || Due::Leg(*call));
+        }
+        for (call, (_, leg)) in &self.outgoing {
+            timers.schedule(leg.poll_timeout(), || Due::Leg(*call));
+        }
     }
 
-    /// Collects output of the legs touched since the last drain; forgets finished legs.
-    /// Returns the earliest timer among the drained legs.
+    /// Live legs.
+    pub(crate) fn len(&self) -> usize {
+        self.incoming.len() + self.outgoing.len()
+    }
+
+    /// Collects output of the legs touched since the last drain and schedules their
+    /// timers; forgets finished legs.
     pub(crate) fn drain(
         &mut self,
         out: &mut VecDeque<Datagram>,
         events: &mut VecDeque<EndpointEvent>,
-    ) -> Option<Time> {
-        let mut next: Option<Time> = None;
+        timers: &mut Timers,
+    ) {
         for call in std::mem::take(&mut self.dirty) {
             let finished = if let Some((peer, leg)) = self.incoming.get_mut(&call) {
                 out.extend(
@@ -177,7 +186,7 @@ impl Legs {
                 while let Some(event) = leg.poll_event() {
                     events.push_back(EndpointEvent::Call { call, event });
                 }
-                next = [next, leg.poll_timeout()].into_iter().flatten().min();
+                timers.schedule(leg.poll_timeout(), || Due::Leg(call));
                 leg.is_finished()
             } else if let Some((peer, leg)) = self.outgoing.get_mut(&call) {
                 out.extend(
@@ -189,7 +198,7 @@ impl Legs {
                 while let Some(event) = leg.poll_event() {
                     events.push_back(EndpointEvent::Outgoing { call, event });
                 }
-                next = [next, leg.poll_timeout()].into_iter().flatten().min();
+                timers.schedule(leg.poll_timeout(), || Due::Leg(call));
                 leg.is_finished()
             } else {
                 false
@@ -198,7 +207,6 @@ impl Legs {
                 self.remove(call);
             }
         }
-        next
     }
 
     fn remove(&mut self, call: CallHandle) {

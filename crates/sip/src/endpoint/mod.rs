@@ -13,6 +13,7 @@ mod limit;
 mod outgoing;
 mod qualify;
 mod reinvite;
+mod timers;
 
 pub use calls::{CallEvent, CallHandle, NewCall};
 pub use limit::RateLimit;
@@ -30,6 +31,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 use switchyard_core::Time;
+use timers::{Due, Timers};
 
 /// Endpoint settings.
 #[derive(Clone, Debug)]
@@ -122,10 +124,10 @@ pub struct Endpoint<S> {
     registrar: Registrar,
     servers: HashMap<ServerKey, (SocketAddr, ServerTx)>,
     // Transactions touched since the last drain; only they are polled (O(touched), not
-    // O(live)). `deadline` is a lower bound of every timer, exact after handle_timeout.
+    // O(live)); each drained one is (re)scheduled in `timers`.
     dirty_servers: HashSet<ServerKey>,
     dirty_clients: HashSet<ClientKey>,
-    deadline: Option<Time>,
+    timers: Timers,
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
     limiter: Limiter,
@@ -148,7 +150,7 @@ impl<S: CredentialStore> Endpoint<S> {
             servers: HashMap::new(),
             dirty_servers: HashSet::new(),
             dirty_clients: HashSet::new(),
-            deadline: None,
+            timers: Timers::default(),
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
@@ -335,51 +337,67 @@ impl<S: CredentialStore> Endpoint<S> {
         cancel.reply(StatusCode::OK).build()
     }
 
-    /// Fires every timer due at `now`.
+    /// Fires every timer due at `now`: O(due), whatever the number of live transactions
+    /// and legs.
     pub fn handle_timeout(&mut self, now: Time) {
-        for (key, (_, tx)) in &mut self.servers {
-            let due = match tx {
-                ServerTx::Invite(t) => t.poll_timeout(),
-                ServerTx::NonInvite(t) => t.poll_timeout(),
-            };
-            if due.is_some_and(|(at, _)| at <= now) {
-                match tx {
-                    ServerTx::Invite(t) => t.handle_timeout(now),
-                    ServerTx::NonInvite(t) => t.handle_timeout(now),
+        while let Some(due) = self.timers.pop_due(now) {
+            match due {
+                Due::Server(key) => {
+                    let Some((_, tx)) = self.servers.get_mut(&key) else {
+                        continue;
+                    };
+                    let at = match tx {
+                        ServerTx::Invite(t) => t.poll_timeout(),
+                        ServerTx::NonInvite(t) => t.poll_timeout(),
+                    };
+                    // A stale entry: the deadline moved (and is queued) or went away.
+                    if at.is_some_and(|(at, _)| at <= now) {
+                        match tx {
+                            ServerTx::Invite(t) => t.handle_timeout(now),
+                            ServerTx::NonInvite(t) => t.handle_timeout(now),
+                        }
+                        self.dirty_servers.insert(key);
+                    }
                 }
-                self.dirty_servers.insert(key.clone());
+                Due::Client(key) => {
+                    if let Some((_, t)) = self.clients.get_mut(&key)
+                        && t.poll_timeout().is_some_and(|(at, _)| at <= now)
+                    {
+                        t.handle_timeout(now);
+                        self.dirty_clients.insert(key);
+                    }
+                }
+                Due::Leg(call) => self.legs.fire(call, now),
             }
         }
-        for (key, (_, t)) in &mut self.clients {
-            if t.poll_timeout().is_some_and(|(at, _)| at <= now) {
-                t.handle_timeout(now);
-                self.dirty_clients.insert(key.clone());
-            }
-        }
-        self.legs.timeout(now);
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             self.registrar.handle_timeout(now);
         }
         self.drain(now);
-        self.deadline = self.exact_deadline();
-    }
-
-    fn exact_deadline(&self) -> Option<Time> {
-        let servers = self.servers.values().filter_map(|(_, tx)| match tx {
-            ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
-            ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
-        });
-        let clients = self
-            .clients
-            .values()
-            .filter_map(|(_, t)| t.poll_timeout().map(|(at, _)| at));
-        servers.chain(clients).chain(self.legs.next_timeout()).min()
-    }
-
-    fn lower_deadline(&mut self, at: Option<Time>) {
-        if let Some(at) = at {
-            self.deadline = Some(self.deadline.map_or(at, |d| d.min(at)));
+        let live = self.servers.len() + self.clients.len() + self.legs.len();
+        if self.timers.needs_rebuild(live) {
+            self.reschedule_all();
         }
+    }
+
+    /// Rebuilds the timer queue from the live transactions and legs (drops stale entries).
+    fn reschedule_all(&mut self) {
+        self.timers.clear();
+        for (key, (_, tx)) in &self.servers {
+            let at = match tx {
+                ServerTx::Invite(t) => t.poll_timeout(),
+                ServerTx::NonInvite(t) => t.poll_timeout(),
+            };
+            self.timers
+                .schedule(at.map(|(at, _)| at), || Due::Server(key.clone()));
+        }
+        for (key, (_, t)) in &self.clients {
+            self.timers
+                .schedule(t.poll_timeout().map(|(at, _)| at), || {
+                    Due::Client(key.clone())
+                });
+        }
+        self.legs.schedule_all(&mut self.timers);
     }
 
     fn add_server(&mut self, key: ServerKey, entry: (SocketAddr, ServerTx)) {
@@ -411,7 +429,6 @@ impl<S: CredentialStore> Endpoint<S> {
 
     fn drain_clients(&mut self, now: Time) {
         let mut finished = Vec::new();
-        let mut next = None;
         for key in std::mem::take(&mut self.dirty_clients) {
             let Some((peer, t)) = self.clients.get_mut(&key) else {
                 continue;
@@ -431,15 +448,13 @@ impl<S: CredentialStore> Endpoint<S> {
                     self.registrar.set_alive(now, &aor, &uri, alive);
                 }
             }
-            next = [next, t.poll_timeout().map(|(at, _)| at)]
-                .into_iter()
-                .flatten()
-                .min();
             if t.is_terminated() {
                 finished.push(key);
+            } else {
+                self.timers
+                    .schedule(t.poll_timeout().map(|(at, _)| at), || Due::Client(key));
             }
         }
-        self.lower_deadline(next);
         for key in finished {
             self.qualifier.finished(&key);
             self.clients.remove(&key);
@@ -449,19 +464,13 @@ impl<S: CredentialStore> Endpoint<S> {
     fn drain(&mut self, now: Time) {
         self.qualify(now);
         self.drain_clients(now);
-        let legs_next = self.legs.drain(&mut self.out, &mut self.events);
-        self.lower_deadline(legs_next);
+        self.legs
+            .drain(&mut self.out, &mut self.events, &mut self.timers);
         let mut finished = Vec::new();
-        let mut next = None;
         for key in std::mem::take(&mut self.dirty_servers) {
             let Some((peer, tx)) = self.servers.get_mut(&key) else {
                 continue;
             };
-            let at = match tx {
-                ServerTx::Invite(t) => t.poll_timeout().map(|(at, _)| at),
-                ServerTx::NonInvite(t) => t.poll_timeout().map(|(at, _)| at),
-            };
-            next = [next, at].into_iter().flatten().min();
             let (transmits, terminated) = match tx {
                 ServerTx::Invite(t) => {
                     // AckTimeout needs no action: the caller gave up; the failure was sent.
@@ -485,9 +494,15 @@ impl<S: CredentialStore> Endpoint<S> {
             }));
             if terminated {
                 finished.push(key);
+            } else {
+                let at = match tx {
+                    ServerTx::Invite(t) => t.poll_timeout(),
+                    ServerTx::NonInvite(t) => t.poll_timeout(),
+                };
+                self.timers
+                    .schedule(at.map(|(at, _)| at), || Due::Server(key));
             }
         }
-        self.lower_deadline(next);
         for key in finished {
             self.servers.remove(&key);
         }
@@ -514,7 +529,7 @@ impl<S: CredentialStore> Endpoint<S> {
             .qualifier
             .next_due()
             .filter(|_| self.config.advertised.is_some());
-        [self.deadline, self.registrar.poll_timeout(), qualify]
+        [self.timers.next(), self.registrar.poll_timeout(), qualify]
             .into_iter()
             .flatten()
             .min()
