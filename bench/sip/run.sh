@@ -8,6 +8,8 @@
 #      packets each received per second (from the server's per-call RTP counters), and the
 #      jitter of the MOH stream at 10 more callers whose RTP goes to jitter.py.
 # Usage: bench/sip/run.sh [calls=1000] [rate=100] [agents=50] [moh_callers=500] [moh_secs=20]
+# Optional: SERVER_CPUS=1 SIPP_CPUS=0 pin the server and the SIPp processes to separate
+# CPUs (taskset), so SIPp's load does not preempt the server (steadier figures on 2 cores).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -37,7 +39,7 @@ ulimit -n 65536 2>/dev/null || true
   printf '[[tenants.agents]]\nname = "lat"\nsip_username = "3999"\nsip_password = "pw-3999"\nqueues = [{ queue = "latency", penalty = 0 }]\n'
 } >"$w/voice.toml"
 
-"$CARGO_TARGET_DIR/release/switchyard" serve --data-dir "$w" --config "$w/voice.toml" \
+${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} "$CARGO_TARGET_DIR/release/switchyard" serve --data-dir "$w" --config "$w/voice.toml" \
   --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 --admin-token bench-admin-token-0000 \
   --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 >"$w/server.log" 2>&1 &
 server=$!
@@ -48,6 +50,7 @@ for _ in $(seq 100); do grep -q '^  SIP  ' "$w/server.log" && break; sleep 0.1; 
 port="$(sed -n 's/^  SIP *[0-9.]*:\([0-9]*\) .*/\1/p' "$w/server.log")"
 [ -n "$port" ] || { echo "bench: switchyard did not start" >&2; cat "$w/server.log" >&2; exit 1; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$server/stat"; } # clock ticks
+sys_ticks() { awk '{ print $15 }' "/proc/$server/stat"; }
 hz="$(getconf CLK_TCK)"
 
 # Scenarios from sip-tests: agents answer and hang up after $talk ms; callers send no RTP
@@ -59,40 +62,40 @@ sed -e '/<nop>/,/<\/nop>/d' "$sip/queue_caller.xml" >"$w/holder.xml"
 register() { # user port
   sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=demo-1001/username=$1 password=pw-$1/" \
     -e 's/Expires: 120/Expires: 3600/' "$sip/queue_agent_register.xml" >"$w/reg-$1.xml"
-  sipp "127.0.0.1:$port" -sf "$w/reg-$1.xml" -t u1 -i 127.0.0.1 -m 1 -timeout 10s -timeout_error -nostdin \
+  ${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/reg-$1.xml" -t u1 -i 127.0.0.1 -m 1 -timeout 10s -timeout_error -nostdin \
     >/dev/null 2>&1 || { echo "bench: agent $1 did not register" >&2; exit 1; }
 }
 
 # --- 1. calls per second and CPU per queued call ----------------------------------------
-sipp "127.0.0.1:$port" -sf "$w/agent.xml" -t u1 -i 127.0.0.1 -p 15400 -mp 19000 -m "$calls" \
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/agent.xml" -t u1 -i 127.0.0.1 -p 15400 -mp 19000 -m "$calls" \
   -timeout 60s -nostdin >"$w/agents.out" 2>&1 &
 agents_pid=$!; pids+=("$agents_pid")
 for i in $(seq "$agents"); do register $((3000 + i)) 15400; done
 sleep 1
-c0="$(cpu)"; t0="$(date +%s.%N)"
-sipp "127.0.0.1:$port" -sf "$w/caller.xml" -s 800 -t u1 -i 127.0.0.1 -mp 20000 -r "$rate" -m "$calls" \
+c0="$(cpu)"; k0="$(sys_ticks)"; t0="$(date +%s.%N)"
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/caller.xml" -s 800 -t u1 -i 127.0.0.1 -mp 20000 -r "$rate" -m "$calls" \
   -timeout 120s -nostdin >"$w/callers.out" 2>&1 || echo "bench: caller sipp exit $? (see $w/callers.out)"
 t1="$(date +%s.%N)"
 sleep 1
-c1="$(cpu)"
+c1="$(cpu)"; k1="$(sys_ticks)"
 wait "$agents_pid" || echo "bench: agent sipp exit $?"
 connected="$(grep -c '|bench|a[0-9]*|CONNECT|' "$w/queue_log" || true)"
 completed="$(grep -c '|bench|a[0-9]*|COMPLETEAGENT|' "$w/queue_log" || true)"
 abandoned="$(grep -c '|bench|NONE|ABANDON|' "$w/queue_log" || true)"
-awk -v n="$connected" -v c="$completed" -v a="$abandoned" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v hz="$hz" \
+awk -v n="$connected" -v c="$completed" -v a="$abandoned" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v k0="$k0" -v k1="$k1" -v hz="$hz" \
   -v r="$rate" -v m="$calls" -v ag="$agents" -v talk="$talk" 'BEGIN {
   printf "1. queued calls: %d offered at %d/s to %d SIPp agents (talk %d ms): %d connected, %d completed, %d abandoned\n", m, r, ag, talk, n, c, a
   printf "   %.1f calls/s connected (wall %.2f s for the whole run)\n", n / (t1 - t0), t1 - t0
-  printf "   server CPU %.2f s in all = %.3f ms per queued call (clock tick %d Hz)\n", (c1 - c0) / hz, (c1 - c0) / hz * 1000 / n, hz }'
+  printf "   server CPU %.2f s in all = %.3f ms per queued call (clock tick %d Hz; %.0f%% of it in the kernel)\n", (c1 - c0) / hz, (c1 - c0) / hz * 1000 / n, hz, (c1 > c0) ? 100 * (k1 - k0) / (c1 - c0) : 0 }'
 
 # --- 2. agent free -> INVITE ----------------------------------------------------------------
 lat_n=10
-sipp "127.0.0.1:$port" -sf "$w/agent.xml" -t u1 -i 127.0.0.1 -p 15401 -mp 19100 -m "$lat_n" \
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/agent.xml" -t u1 -i 127.0.0.1 -p 15401 -mp 19100 -m "$lat_n" \
   -timeout 60s -nostdin -trace_msg -message_file "$w/lat_msgs.log" >"$w/lat_agent.out" 2>&1 &
 lat_pid=$!; pids+=("$lat_pid")
 sleep 0.5
 register 3999 15401
-sipp "127.0.0.1:$port" -sf "$w/caller.xml" -s 802 -t u1 -i 127.0.0.1 -mp 20500 -r 50 -m "$lat_n" \
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/caller.xml" -s 802 -t u1 -i 127.0.0.1 -mp 20500 -r 50 -m "$lat_n" \
   -timeout 60s -nostdin >"$w/lat_callers.out" 2>&1 || echo "bench: latency caller sipp exit $?"
 wait "$lat_pid" || echo "bench: latency agent sipp exit $?"
 # SIPp's message log: a "----- <date> <time>" line, then "UDP message sent/received", then
@@ -105,7 +108,7 @@ awk '/^-{10,}/ { split($3, t, ":"); ts = t[1] * 3600 + t[2] * 60 + t[3]; next } 
 
 # --- 3. concurrent callers on music on hold -------------------------------------------------
 before="$(sed 's/\x1b\[[0-9;]*m//g' "$w/server.log" | grep -c 'voice media ended' || true)"
-sipp "127.0.0.1:$port" -sf "$w/holder.xml" -s 801 -d "${moh_secs}000" -t u1 -i 127.0.0.1 -mp 21000 \
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/holder.xml" -s 801 -d "${moh_secs}000" -t u1 -i 127.0.0.1 -mp 21000 \
   -r 200 -l "$moh" -m "$moh" -timeout $((moh_secs + 60))s -nostdin >"$w/moh.out" 2>&1 &
 moh_pid=$!; pids+=("$moh_pid")
 sleep $((moh / 200 + 3))
@@ -113,7 +116,7 @@ sleep $((moh / 200 + 3))
 sed -e 's/m=audio \[media_port\] RTP/m=audio 22000 RTP/' "$w/holder.xml" >"$w/sampled.xml"
 python3 "$here/jitter.py" 22000 $((moh_secs + 1)) >"$w/jitter.txt" 2>&1 &
 jit_pid=$!; pids+=("$jit_pid")
-sipp "127.0.0.1:$port" -sf "$w/sampled.xml" -s 801 -d "${moh_secs}000" -t u1 -i 127.0.0.1 -mp 23000 \
+${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/sampled.xml" -s 801 -d "${moh_secs}000" -t u1 -i 127.0.0.1 -mp 23000 \
   -r 50 -m 10 -timeout $((moh_secs + 60))s -nostdin >"$w/sampled.out" 2>&1 &
 sampled_pid=$!; pids+=("$sampled_pid")
 waiting="$(grep -c '|hold|NONE|ENTERQUEUE|' "$w/queue_log" || true)"
