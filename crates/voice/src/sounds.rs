@@ -244,8 +244,14 @@ impl Sounds {
         {
             return c.prompt.clone();
         }
-        // Outside the lock: files are small (at most 10 minutes, 9.6 MB) and change rarely.
+        // Not preloaded (or changed since): read here. Outside the lock: files are at
+        // most 10 minutes (9.6 MB) and change rarely.
         let prompt = load(&path);
+        self.loaded(tenant, name.to_owned(), stamp, prompt.clone());
+        prompt
+    }
+
+    fn loaded(&self, tenant: TenantId, name: String, stamp: Stamp, prompt: Option<Arc<Prompt>>) {
         if let Some(p) = &prompt {
             tracing::info!(
                 tenant = tenant.0,
@@ -254,14 +260,54 @@ impl Sounds {
                 "tenant prompt loaded"
             );
         }
-        self.lock().insert(
-            key,
-            Cached {
-                stamp,
-                prompt: prompt.clone(),
-            },
-        );
-        prompt
+        self.lock().insert((tenant, name), Cached { stamp, prompt });
+    }
+
+    /// Reads, on tokio's blocking pool, the tenant's uploads among `names` and its music
+    /// on hold that are new or changed since they were last read, so that the lookups
+    /// that follow find them cached: reading a 10-minute upload takes tens of
+    /// milliseconds, which the call thread (every call's media) must not wait for.
+    pub async fn preload(&self, tenant: TenantId, names: &[&str]) {
+        let stale = self.stale(tenant, names);
+        if stale.is_empty() {
+            return;
+        }
+        let loaded = tokio::task::spawn_blocking(move || {
+            stale
+                .into_iter()
+                .map(|(name, path, stamp)| (name, stamp, load(&path)))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for (name, stamp, prompt) in loaded {
+            self.loaded(tenant, name, stamp, prompt);
+        }
+    }
+
+    /// The uploads among `names` and the music on hold whose cached version is not the
+    /// file's current one: name, path, stamp.
+    fn stale(&self, tenant: TenantId, names: &[&str]) -> Vec<(String, PathBuf, Stamp)> {
+        let (Some(dir), Some(uploaded)) = (&self.uploads, self.uploaded(tenant)) else {
+            return Vec::new();
+        };
+        let mut stale: Vec<(String, PathBuf, Stamp)> = Vec::new();
+        for &name in names.iter().chain(std::iter::once(&MOH_NAME)) {
+            if !safe_name(name) || !uploaded.contains(name) || stale.iter().any(|(n, ..)| n == name)
+            {
+                continue;
+            }
+            let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
+            let Some(meta) = std::fs::metadata(&path).ok().filter(|m| m.is_file()) else {
+                continue;
+            };
+            let stamp = Stamp::of(&meta);
+            let key = (tenant, name.to_owned());
+            if self.lock().get(&key).is_none_or(|c| c.stamp != stamp) {
+                stale.push((key.1, path, stamp));
+            }
+        }
+        stale
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(TenantId, String), Cached>> {

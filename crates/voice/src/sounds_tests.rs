@@ -171,3 +171,32 @@ fn the_listing_follows_the_tenant_directory() {
     std::fs::remove_dir_all(tmp.path().join("1")).unwrap();
     assert_eq!(s.prompt_for(T1, "goodbye").unwrap().1, Source::Shipped);
 }
+
+#[tokio::test]
+async fn preload_reads_new_and_changed_uploads_off_the_caller_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = sounds(tmp.path());
+    upload(tmp.path(), 1, "goodbye", &wav(160, 5));
+    upload(tmp.path(), 1, MOH_NAME, &wav(320, 5));
+    let names = |v: Vec<(String, std::path::PathBuf, Stamp)>| {
+        let mut n: Vec<String> = v.into_iter().map(|(n, ..)| n).collect();
+        n.sort();
+        n
+    };
+    // Shipped-only names and unsafe ones are never stale; the music on hold always counts.
+    assert_eq!(
+        names(s.stale(T1, &["goodbye", "beep", "../x"])),
+        ["goodbye", MOH_NAME]
+    );
+    s.preload(T1, &["goodbye", "beep"]).await;
+    assert!(s.stale(T1, &["goodbye"]).is_empty());
+    let (p, src) = s.prompt_for(T1, "goodbye").unwrap();
+    assert_eq!((p.frames(), src), (1, Source::Tenant));
+    assert_eq!(s.moh_for(T1).unwrap().frames(), 2);
+    // A replacement is stale again until preloaded; tenant 2 has nothing to load.
+    upload(tmp.path(), 1, "goodbye", &wav(1600, 5));
+    assert_eq!(names(s.stale(T1, &["goodbye"])), ["goodbye"]);
+    s.preload(T1, &["goodbye"]).await;
+    assert_eq!(s.prompt_for(T1, "goodbye").unwrap().0.frames(), 10);
+    assert!(s.stale(T2, &["goodbye"]).is_empty());
+}

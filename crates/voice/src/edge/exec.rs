@@ -138,10 +138,14 @@ impl Actor {
         self.tenants.remove(&call);
     }
 
-    /// Prompts for a caller: its tenant's uploads win over the shipped ones.
-    pub(super) fn prompts_for(&self, call: CallHandle, names: &[&str]) -> Vec<Arc<Prompt>> {
-        match self.tenants.get(&call) {
-            Some(t) => self.sounds.prompts_for(*t, names),
+    /// Prompts for a caller: its tenant's uploads win over the shipped ones (new or
+    /// changed uploads are read off the call thread first).
+    pub(super) async fn prompts_for(&self, call: CallHandle, names: &[&str]) -> Vec<Arc<Prompt>> {
+        match self.tenants.get(&call).copied() {
+            Some(t) => {
+                self.sounds.preload(t, names).await;
+                self.sounds.prompts_for(t, names)
+            }
             None => self.sounds.prompts(names),
         }
     }
@@ -189,7 +193,7 @@ impl Actor {
                 if !names.is_empty()
                     && let Some(tx) = self.callers.get(&call)
                 {
-                    let _ = tx.send(MediaCmd::Say(self.prompts_for(call, &names)));
+                    let _ = tx.send(MediaCmd::Say(self.prompts_for(call, &names).await));
                 }
             }
             MediaEvent::AnnouncementDone(call) => {
@@ -342,7 +346,7 @@ impl Actor {
                 } => self.start_ivr(caller, interaction, queue, action).await,
                 Action::Announce { caller, sound } => {
                     let name = sound.unwrap_or_else(|| "goodbye".into());
-                    let prompts = self.prompts_for(caller, &[name.as_str()]);
+                    let prompts = self.prompts_for(caller, &[name.as_str()]).await;
                     if let Some(tx) = self.callers.get(&caller) {
                         let _ = tx.send(MediaCmd::Announce(prompts));
                     }

@@ -93,6 +93,7 @@ impl Actor {
             ep.answer(now, call, &answer);
         });
         let names = self.position_and_wait(interaction).await;
+        self.sounds.preload(tenant, &names).await;
         let entry = self.clock.now();
         let mut media = CallMedia::new(
             entry,

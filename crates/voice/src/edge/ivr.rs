@@ -147,6 +147,7 @@ impl Actor {
                 limits.max_length = std::time::Duration::from_secs(secs.into());
             }
             let own = format!("voicemail-greeting-{name}");
+            self.sounds.preload(tenant, &[own.as_str()]).await;
             if !self.sounds.prompts_for(tenant, &[own.as_str()]).is_empty() {
                 greeting = own;
             }

@@ -38,7 +38,7 @@ impl Actor {
             match step {
                 Step::Play(names) => {
                     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-                    let prompts = self.prompts_for(call, &names);
+                    let prompts = self.prompts_for(call, &names).await;
                     self.media(call, MediaCmd::Announce(prompts));
                 }
                 Step::Record => {
@@ -87,8 +87,9 @@ impl Actor {
                         self.ivr.sessions.remove(&call);
                         self.sb.joined(call, interaction);
                         let names = self.position_and_wait(interaction).await;
-                        let prompts = self.prompts_for(call, &names);
-                        let moh = self.sounds.moh_for(info.tenant);
+                        let tenant = info.tenant;
+                        let prompts = self.prompts_for(call, &names).await;
+                        let moh = self.sounds.moh_for(tenant);
                         self.media(call, MediaCmd::Hold(prompts, moh));
                         return;
                     }
@@ -114,11 +115,11 @@ impl Actor {
                 }
                 Step::Resume => {
                     self.ivr.sessions.remove(&call);
-                    let moh = self
-                        .ivr
-                        .calls
-                        .get(&call)
-                        .and_then(|i| self.sounds.moh_for(i.tenant));
+                    let tenant = self.ivr.calls.get(&call).map(|i| i.tenant);
+                    if let Some(t) = tenant {
+                        self.sounds.preload(t, &[]).await;
+                    }
+                    let moh = tenant.and_then(|t| self.sounds.moh_for(t));
                     self.media(call, MediaCmd::Hold(Vec::new(), moh));
                     return;
                 }
