@@ -116,6 +116,17 @@ enum ServerTx {
     NonInvite(Box<NonInviteServer>),
 }
 
+impl ServerTx {
+    /// When its next timer fires.
+    fn deadline(&self) -> Option<Time> {
+        match self {
+            ServerTx::Invite(t) => t.poll_timeout(),
+            ServerTx::NonInvite(t) => t.poll_timeout(),
+        }
+        .map(|(at, _)| at)
+    }
+}
+
 /// The endpoint. `S` is the credential store the server implements over its database.
 #[derive(Debug)]
 pub struct Endpoint<S> {
@@ -346,12 +357,8 @@ impl<S: CredentialStore> Endpoint<S> {
                     let Some((_, tx)) = self.servers.get_mut(&key) else {
                         continue;
                     };
-                    let at = match tx {
-                        ServerTx::Invite(t) => t.poll_timeout(),
-                        ServerTx::NonInvite(t) => t.poll_timeout(),
-                    };
                     // A stale entry: the deadline moved (and is queued) or went away.
-                    if at.is_some_and(|(at, _)| at <= now) {
+                    if tx.deadline().is_some_and(|at| at <= now) {
                         match tx {
                             ServerTx::Invite(t) => t.handle_timeout(now),
                             ServerTx::NonInvite(t) => t.handle_timeout(now),
@@ -384,12 +391,8 @@ impl<S: CredentialStore> Endpoint<S> {
     fn reschedule_all(&mut self) {
         self.timers.clear();
         for (key, (_, tx)) in &self.servers {
-            let at = match tx {
-                ServerTx::Invite(t) => t.poll_timeout(),
-                ServerTx::NonInvite(t) => t.poll_timeout(),
-            };
             self.timers
-                .schedule(at.map(|(at, _)| at), || Due::Server(key.clone()));
+                .schedule(tx.deadline(), || Due::Server(key.clone()));
         }
         for (key, (_, t)) in &self.clients {
             self.timers
@@ -495,12 +498,7 @@ impl<S: CredentialStore> Endpoint<S> {
             if terminated {
                 finished.push(key);
             } else {
-                let at = match tx {
-                    ServerTx::Invite(t) => t.poll_timeout(),
-                    ServerTx::NonInvite(t) => t.poll_timeout(),
-                };
-                self.timers
-                    .schedule(at.map(|(at, _)| at), || Due::Server(key));
+                self.timers.schedule(tx.deadline(), || Due::Server(key));
             }
         }
         for key in finished {
