@@ -502,3 +502,36 @@ fn required_extensions_we_lack_get_420_with_unsupported() {
     ep.handle_datagram(T0, peer(), &msg("INVITE", "rq1", "Require: 100rel\r\n"));
     assert_eq!(sent(&mut ep), [(peer(), 100), (peer(), 420)]);
 }
+
+#[test]
+fn the_timer_queue_is_rebuilt_when_stale_entries_pile_up_and_no_timer_is_lost() {
+    let mut config = EndpointConfig {
+        rate_limit: None,
+        ..EndpointConfig::default()
+    };
+    config.registrar.realm = "example.com".into();
+    let mut ep = Endpoint::new(config, Store, b"secret");
+    // 600 OPTIONS, each retransmitted four times: every retransmission re-drains its
+    // transaction and queues its timer J again (3000 entries for 600 transactions).
+    for i in 0..600u64 {
+        let at = T0 + std::time::Duration::from_millis(i);
+        for _ in 0..5 {
+            ep.handle_datagram(at, peer(), &msg("OPTIONS", &format!("s{i}"), ""));
+        }
+    }
+    let _ = sent(&mut ep);
+    assert_eq!(ep.transaction_count(), 600);
+    assert_eq!(ep.timers.len(), 3000);
+    // Nothing is due yet, but handle_timeout sees 3000 > 2 × 600 + 1024 and rebuilds.
+    ep.handle_timeout(T0 + std::time::Duration::from_secs(1));
+    assert_eq!(ep.timers.len(), 600, "one entry per live transaction");
+    assert_eq!(ep.transaction_count(), 600);
+    // Timer J of each fires 32 s after its request, in order.
+    ep.handle_timeout(T0 + std::time::Duration::from_millis(32_299));
+    assert_eq!(ep.transaction_count(), 300);
+    let next = ep.poll_timeout().expect("the other 300 are still queued");
+    assert_eq!(next, T0 + std::time::Duration::from_millis(32_300));
+    ep.handle_timeout(T0 + std::time::Duration::from_secs(33));
+    assert_eq!(ep.transaction_count(), 0);
+    assert_eq!(ep.poll_timeout(), None);
+}
