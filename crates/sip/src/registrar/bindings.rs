@@ -1,7 +1,7 @@
 //! Contact bindings per address-of-record, their expiry, and agent reachability.
 
 use crate::types::Transport;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use switchyard_core::{AgentId, Time};
 
@@ -40,9 +40,19 @@ pub enum RegistrarEvent {
 #[derive(Debug, Default)]
 pub(crate) struct Bindings {
     by_aor: HashMap<String, Vec<Binding>>,
+    // The AORs with bindings by user part (an agent's SIP user name), so that dialling
+    // an agent does not scan every binding; and the earliest expiry, recomputed when
+    // bindings change rather than on every poll.
+    by_user: HashMap<String, BTreeSet<String>>,
+    next_expiry: Option<Time>,
     agent_of: HashMap<String, AgentId>,
     reachable: HashMap<AgentId, bool>,
     pub(crate) events: VecDeque<RegistrarEvent>,
+}
+
+/// The user part of an AOR (`sip:1001@example.com` → `1001`).
+fn user_of(aor: &str) -> Option<String> {
+    crate::uri::SipUri::parse(aor).and_then(|u| u.user)
 }
 
 impl Bindings {
@@ -93,11 +103,17 @@ impl Bindings {
     }
 
     pub(crate) fn upsert(&mut self, aor: &str, binding: Binding) {
+        if !self.by_aor.contains_key(aor)
+            && let Some(user) = user_of(aor)
+        {
+            self.by_user.entry(user).or_default().insert(aor.to_owned());
+        }
         let list = self.by_aor.entry(aor.to_owned()).or_default();
         match list.iter_mut().find(|b| b.uri == binding.uri) {
             Some(b) => *b = binding,
             None => list.push(binding),
         }
+        self.recompute_expiry();
     }
 
     /// Removes registered (not static) contacts: one URI, or all with `None`.
@@ -105,6 +121,15 @@ impl Bindings {
         if let Some(list) = self.by_aor.get_mut(aor) {
             list.retain(|b| b.expires_at.is_none() || uri.is_some_and(|u| u != b.uri));
         }
+        self.recompute_expiry();
+    }
+
+    /// The AORs of `user` that have bindings (possibly lapsed ones: filter by time).
+    pub(crate) fn aors_of_user(&self, user: &str) -> Vec<String> {
+        self.by_user
+            .get(user)
+            .map(|set| set.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Drops lapsed bindings.
@@ -113,6 +138,12 @@ impl Bindings {
             list.retain(|b| b.expires_at.is_none_or(|t| t > now));
         }
         self.by_aor.retain(|_, l| !l.is_empty());
+        let by_aor = &self.by_aor;
+        self.by_user.retain(|_, aors| {
+            aors.retain(|a| by_aor.contains_key(a));
+            !aors.is_empty()
+        });
+        self.recompute_expiry();
         let aors: Vec<String> = self.agent_of.keys().cloned().collect();
         for aor in aors {
             self.refresh(&aor, now);
@@ -133,10 +164,15 @@ impl Bindings {
     }
 
     pub(crate) fn next_expiry(&self) -> Option<Time> {
-        self.by_aor
+        self.next_expiry
+    }
+
+    fn recompute_expiry(&mut self) {
+        self.next_expiry = self
+            .by_aor
             .values()
             .flatten()
             .filter_map(|b| b.expires_at)
-            .min()
+            .min();
     }
 }

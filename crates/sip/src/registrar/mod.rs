@@ -130,6 +130,13 @@ impl Registrar {
         self.bindings.all(now)
     }
 
+    /// The AORs whose user part is `user` (an agent's SIP user name) and that have
+    /// bindings, in order; O(their number), however many phones are registered. Their
+    /// live contacts are [`Registrar::contacts`].
+    pub fn aors_of_user(&self, user: &str) -> Vec<String> {
+        self.bindings.aors_of_user(user)
+    }
+
     /// Records a qualify result; an agent whose last live contact stops answering becomes
     /// unreachable (and reachable again when one answers).
     pub fn set_alive(&mut self, now: Time, aor: &str, uri: &str, alive: bool) {

@@ -386,3 +386,31 @@ fn a_contact_that_stops_answering_qualify_makes_the_agent_unreachable() {
         })
     );
 }
+
+#[test]
+fn aors_are_found_by_user_and_the_next_expiry_follows_every_change() {
+    let mut r = registrar();
+    assert!(r.aors_of_user("1001").is_empty());
+    assert_eq!(r.poll_timeout(), None);
+    let mut p = Phone::new("1001", "secret");
+    register(&mut r, &mut p, T0, &["<sip:1001@192.0.2.7>"], Some(120));
+    assert_eq!(r.aors_of_user("1001"), ["sip:1001@example.com"]);
+    assert!(r.aors_of_user("1002").is_empty());
+    assert_eq!(r.poll_timeout(), Some(T0 + secs(120)));
+    // A second contact expiring sooner moves the deadline; a refresh moves it back.
+    register(&mut r, &mut p, T0, &["<sip:1001@192.0.2.8>"], Some(60));
+    assert_eq!(r.poll_timeout(), Some(T0 + secs(60)));
+    assert_eq!(r.aors_of_user("1001").len(), 1, "one AOR, two contacts");
+    register(
+        &mut r,
+        &mut p,
+        T0 + secs(30),
+        &["<sip:1001@192.0.2.8>"],
+        Some(600),
+    );
+    assert_eq!(r.poll_timeout(), Some(T0 + secs(120)));
+    // Everything lapses: the AOR leaves the index and nothing is due.
+    r.handle_timeout(T0 + secs(700));
+    assert!(r.aors_of_user("1001").is_empty());
+    assert_eq!(r.poll_timeout(), None);
+}

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use switchyard_core::{AgentId, InteractionId, OfferId};
 use switchyard_media::prompt::Prompt;
 use switchyard_router::Input;
-use switchyard_sip::SipUri;
 use switchyard_sip::call::OutgoingEvent;
 use switchyard_sip::endpoint::{CallEvent, CallHandle, EndpointEvent};
 use switchyard_sip::registrar::RegistrarEvent;
@@ -255,15 +254,7 @@ impl Actor {
             .unwrap_or_else(|| "anonymous".into());
         let from = format!("\"{number}\" <sip:{number}@switchyard>");
         self.command(move |ep, now| {
-            let aors: Vec<String> = ep
-                .registrar_mut()
-                .all_bindings(now)
-                .into_iter()
-                .map(|(aor, _)| aor)
-                .filter(|aor| SipUri::parse(aor).and_then(|u| u.user).as_deref() == Some(&username))
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let aors = ep.registrar_mut().aors_of_user(&username);
             let mut legs = Vec::new();
             for aor in aors {
                 for contact in ep.registrar_mut().contacts(&aor, now) {
