@@ -28,37 +28,14 @@ impl CallMedia {
 #[cfg(test)]
 mod tests {
     use super::super::MediaOut;
+    use super::super::tests::{addr, leg};
     use super::*;
-    use std::net::SocketAddr;
     use switchyard_core::Time;
     use switchyard_media::g711::Law;
     use switchyard_media::rtp::RtpPacket;
 
-    fn addr(port: u16) -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], port))
-    }
-
-    fn leg(law: Law, port: u16) -> Leg {
-        Leg {
-            law,
-            pt: law.payload_type(),
-            telephone_event: Some(101),
-            remote: Some(addr(port)),
-        }
-    }
-
     fn rtp(pt: u8, seq: u16) -> Vec<u8> {
-        let mut out = Vec::new();
-        RtpPacket {
-            marker: false,
-            payload_type: pt,
-            seq,
-            timestamp: u32::from(seq) * 160,
-            ssrc: 42,
-            payload: &[0xd5; 160],
-        }
-        .write(&mut out);
-        out
+        super::super::tests::rtp(pt, seq, u32::from(seq) * 160, &[0xd5; 160])
     }
 
     #[test]

@@ -91,7 +91,8 @@ impl CallMedia {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{CallMedia, Leg, MediaOut};
+    use super::super::tests::leg;
+    use super::super::{CallMedia, MediaOut};
     use super::FRAME;
     use std::net::SocketAddr;
     use std::sync::Arc;
@@ -101,32 +102,16 @@ mod tests {
     use switchyard_media::rtp::RtpPacket;
 
     fn addr() -> SocketAddr {
-        SocketAddr::from(([127, 0, 0, 1], 4000))
+        super::super::tests::addr(4000)
     }
 
     fn media(law: Law) -> CallMedia {
-        let leg = Leg {
-            law,
-            pt: law.payload_type(),
-            telephone_event: Some(101),
-            remote: Some(addr()),
-        };
         let moh = Arc::new(Prompt::from_samples(vec![3000; 1600]));
-        CallMedia::new(Time(0), leg, 7, vec![], Some(moh))
+        CallMedia::new(Time(0), leg(law, 4000), 7, vec![], Some(moh))
     }
 
     fn rtp(pt: u8, seq: u16, payload: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        RtpPacket {
-            marker: false,
-            payload_type: pt,
-            seq,
-            timestamp: u32::from(seq) * 160,
-            ssrc: 9,
-            payload,
-        }
-        .write(&mut out);
-        out
+        super::super::tests::rtp(pt, seq, u32::from(seq) * 160, payload)
     }
 
     fn recorded(out: Vec<MediaOut>) -> Vec<i16> {

@@ -1,10 +1,12 @@
 use super::*;
 
-fn addr(port: u16) -> SocketAddr {
+// Shared with the test modules of `media_legs.rs` and `media_record.rs`.
+
+pub(super) fn addr(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
-fn leg(law: Law, port: u16) -> Leg {
+pub(super) fn leg(law: Law, port: u16) -> Leg {
     Leg {
         law,
         pt: law.payload_type(),
@@ -13,7 +15,7 @@ fn leg(law: Law, port: u16) -> Leg {
     }
 }
 
-fn rtp(pt: u8, seq: u16, ts: u32, payload: &[u8]) -> Vec<u8> {
+pub(super) fn rtp(pt: u8, seq: u16, ts: u32, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     RtpPacket {
         marker: false,

@@ -211,34 +211,19 @@ impl Sounds {
         name: &str,
         uploaded: Option<&HashSet<String>>,
     ) -> Option<Arc<Prompt>> {
-        let dir = self.uploads.as_ref()?;
-        if !safe_name(name) {
-            return None;
-        }
-        let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
         let key = (tenant, name.to_owned());
-        let listed = uploaded.is_some_and(|u| u.contains(name));
-        let meta = if listed {
-            std::fs::metadata(&path).ok()
-        } else {
-            None
-        };
-        let meta = match meta {
-            Some(m) if m.is_file() => m,
-            _ => {
-                // Not uploaded, or deleted since.
-                if let Some(old) = self.lock().remove(&key) {
-                    tracing::info!(
-                        tenant = tenant.0,
-                        name,
-                        was_valid = old.prompt.is_some(),
-                        "tenant prompt removed: shipped one used"
-                    );
-                }
-                return None;
+        let Some((path, stamp)) = self.upload_file(tenant, name, uploaded) else {
+            // Not uploaded, or deleted since.
+            if let Some(old) = self.lock().remove(&key) {
+                tracing::info!(
+                    tenant = tenant.0,
+                    name,
+                    was_valid = old.prompt.is_some(),
+                    "tenant prompt removed: shipped one used"
+                );
             }
+            return None;
         };
-        let stamp = Stamp::of(&meta);
         if let Some(c) = self.lock().get(&key)
             && c.stamp == stamp
         {
@@ -249,6 +234,23 @@ impl Sounds {
         let prompt = load(&path);
         self.loaded(tenant, name.to_owned(), stamp, prompt.clone());
         prompt
+    }
+
+    /// The tenant's upload of `name` as it is on disk now (path and stamp), if `name` is
+    /// a safe name listed in `uploaded` and the file is there.
+    fn upload_file(
+        &self,
+        tenant: TenantId,
+        name: &str,
+        uploaded: Option<&HashSet<String>>,
+    ) -> Option<(PathBuf, Stamp)> {
+        let dir = self.uploads.as_ref()?;
+        if !safe_name(name) || !uploaded.is_some_and(|u| u.contains(name)) {
+            return None;
+        }
+        let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
+        let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
+        Some((path, Stamp::of(&meta)))
     }
 
     fn loaded(&self, tenant: TenantId, name: String, stamp: Stamp, prompt: Option<Arc<Prompt>>) {
@@ -288,20 +290,17 @@ impl Sounds {
     /// The uploads among `names` and the music on hold whose cached version is not the
     /// file's current one: name, path, stamp.
     fn stale(&self, tenant: TenantId, names: &[&str]) -> Vec<(String, PathBuf, Stamp)> {
-        let (Some(dir), Some(uploaded)) = (&self.uploads, self.uploaded(tenant)) else {
+        let Some(uploaded) = self.uploaded(tenant) else {
             return Vec::new();
         };
         let mut stale: Vec<(String, PathBuf, Stamp)> = Vec::new();
         for &name in names.iter().chain(std::iter::once(&MOH_NAME)) {
-            if !safe_name(name) || !uploaded.contains(name) || stale.iter().any(|(n, ..)| n == name)
-            {
+            if stale.iter().any(|(n, ..)| n == name) {
                 continue;
             }
-            let path = dir.join(tenant.0.to_string()).join(format!("{name}.wav"));
-            let Some(meta) = std::fs::metadata(&path).ok().filter(|m| m.is_file()) else {
+            let Some((path, stamp)) = self.upload_file(tenant, name, Some(&uploaded)) else {
                 continue;
             };
-            let stamp = Stamp::of(&meta);
             let key = (tenant, name.to_owned());
             if self.lock().get(&key).is_none_or(|c| c.stamp != stamp) {
                 stale.push((key.1, path, stamp));

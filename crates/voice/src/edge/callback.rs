@@ -194,12 +194,9 @@ impl Actor {
             return None;
         };
         let number = self
-            .engine
-            .call(move |r, _| r.peek(interaction).map(|v| v.caller_id))
+            .peek(interaction)
             .await
-            .ok()
-            .flatten()
-            .and_then(|n| dialable(&n));
+            .and_then(|v| dialable(&v.caller_id));
         let Some(number) = number else {
             tracing::warn!(%interaction, "callback number is not dialable");
             return None;

@@ -237,12 +237,7 @@ impl Actor {
             .cloned();
         let known = match known {
             Some(n) => Some(n),
-            None => self
-                .engine
-                .call(move |r, _| r.peek(interaction).map(|v| v.caller_id))
-                .await
-                .ok()
-                .flatten(),
+            None => self.peek(interaction).await.map(|v| v.caller_id),
         };
         let number: String = known
             .map(|n| {
@@ -276,6 +271,18 @@ impl Actor {
         let e = self.engine.handle(input).await.err()?;
         tracing::info!(error = %e, "router refused a voice input");
         accept
+    }
+
+    /// The router's view of an interaction (`None` once it is gone or the engine stopped).
+    pub(super) async fn peek(
+        &self,
+        interaction: InteractionId,
+    ) -> Option<switchyard_router::InteractionView> {
+        self.engine
+            .call(move |r, _| r.peek(interaction))
+            .await
+            .ok()
+            .flatten()
     }
 
     /// Carries out actions, and the actions they lead to.

@@ -4,7 +4,7 @@
 //! out its steps (`ivr_steps`) on the media task, the router and the endpoint.
 
 use super::Actor;
-use crate::ivr::{Context, Ivr};
+use crate::ivr::{Context, Ivr, Step};
 use crate::voicemail::{self, Done};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -80,12 +80,9 @@ impl Actor {
         caller_id: String,
     ) {
         let arrived = self
-            .engine
-            .call(move |r, _| r.peek(interaction).map(|v| v.arrived))
+            .peek(interaction)
             .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| self.clock.now());
+            .map_or_else(|| self.clock.now(), |v| v.arrived);
         self.ivr.calls.insert(
             call,
             CallInfo {
@@ -114,17 +111,27 @@ impl Actor {
             caller_id: info.caller_id,
             greeting,
         };
-        let (ivr, steps) = Ivr::start(ctx, &action);
-        self.ivr.sessions.insert(
-            call,
-            Session {
-                ivr,
-                interaction,
-                queue,
-                limits,
-                armed: None,
-            },
-        );
+        self.open_session(call, Ivr::start(ctx, &action), interaction, queue, limits)
+            .await;
+    }
+
+    /// Records the caller's IVR session and carries out its first steps.
+    async fn open_session(
+        &mut self,
+        call: CallHandle,
+        (ivr, steps): (Ivr, Vec<Step>),
+        interaction: InteractionId,
+        queue: QueueId,
+        limits: Limits,
+    ) {
+        let session = Session {
+            ivr,
+            interaction,
+            queue,
+            limits,
+            armed: None,
+        };
+        self.ivr.sessions.insert(call, session);
         self.run_steps(call, steps).await;
     }
 
@@ -189,18 +196,10 @@ impl Actor {
                     caller_id: info.caller_id,
                     greeting: String::new(),
                 };
-                let (ivr, steps) = Ivr::confirm_callback(ctx);
-                self.ivr.sessions.insert(
-                    call,
-                    Session {
-                        ivr,
-                        interaction,
-                        queue,
-                        limits: self.ivr.limits,
-                        armed: None,
-                    },
-                );
-                self.run_steps(call, steps).await;
+                let limits = self.ivr.limits;
+                let started = Ivr::confirm_callback(ctx);
+                self.open_session(call, started, interaction, queue, limits)
+                    .await;
             }
             _ => {
                 let actions = self.sb.key(call, digit).into_iter().collect();
