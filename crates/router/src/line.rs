@@ -76,7 +76,6 @@ impl Router {
                 .expect("queue of interaction");
             q.line.remove(&it.key());
             q.by_entry.remove(&(it.entered, it.id));
-            q.by_entry.remove(&(it.entered, it.id));
             if it.state == IState::Waiting {
                 Self::unbucket(q, &it);
             }
@@ -118,6 +117,8 @@ impl Router {
             .get_mut(&it.queue)
             .expect("queue of interaction");
         q.line.remove(&it.key());
+        // The entry-time index feeds "longest wait": a customer who left is not waiting.
+        q.by_entry.remove(&(it.entered, it.id));
         if it.state == IState::Waiting {
             Self::unbucket(q, it);
         }
