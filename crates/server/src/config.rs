@@ -52,6 +52,9 @@ pub(crate) struct ServerSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct TenantSpec {
     pub(crate) name: String,
+    /// Calls from unauthenticated SIP sources reach this tenant's numbers (left as
+    /// stored when absent; off for a new tenant).
+    pub(crate) allow_anonymous_calls: Option<bool>,
     #[serde(default)]
     pub(crate) skills: Vec<SkillSpec>,
     #[serde(default)]
@@ -266,6 +269,11 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
         None => store.create_tenant(&t.name).await?,
     };
     let tid = tenant.id;
+    if let Some(allow) = t.allow_anonymous_calls
+        && allow != tenant.allow_anonymous_calls
+    {
+        store.set_allow_anonymous_calls(tid, allow).await?;
+    }
     let skills = store.list_skills(tid, ALL).await?;
     for s in &t.skills {
         match skills.iter().find(|x| x.name == s.name) {
