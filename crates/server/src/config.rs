@@ -36,6 +36,17 @@ pub(crate) struct ServerSection {
     pub(crate) http_listen: Option<SocketAddr>,
     pub(crate) sip_listen: Option<SocketAddr>,
     pub(crate) sip_rate_limit: Option<String>,
+    pub(crate) sip_trunks_in: Option<String>,
+    pub(crate) sip_trunk_max_calls: Option<u32>,
+    pub(crate) sip_trunk_call_rate: Option<String>,
+    pub(crate) sip_trunk_rate_limit: Option<String>,
+    pub(crate) sip_source_max_calls: Option<u32>,
+    pub(crate) sip_source_call_rate: Option<String>,
+    pub(crate) sip_max_calls: Option<u32>,
+    pub(crate) sip_call_rate: Option<String>,
+    /// `[[server.sip_trunk_in]]`: inbound trunks with credentials, tenants or limits.
+    #[serde(default)]
+    pub(crate) sip_trunk_in: Vec<crate::admission::TrunkInSpec>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
     pub(crate) sip_trunk_password: Option<String>,
