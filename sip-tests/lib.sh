@@ -31,7 +31,8 @@ start_server() {
   (cd "$root" && cargo build -q -p switchyard-server)
   (cd "$root" && RUST_LOG="${RUST_LOG:-info,sqlx=warn}" exec "$CARGO_TARGET_DIR/debug/switchyard" serve \
     --data-dir "$data" --config "$data/config.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
-    --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 "$@" \
+    --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 \
+    --sip-trunks-in "${SIP_TRUNKS_IN-127.0.0.1}" "$@" \
     >"$logs/server.log" 2>&1) &
   server=$!
   pids+=("$server")

@@ -203,7 +203,7 @@ TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
   --config "$data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
   --admin-token sip-tests-admin-token --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 \
-  >"$logs/server.log" 2>&1) &
+  --sip-trunks-in 127.0.0.1 >"$logs/server.log" 2>&1) &
 server=$!
 trap 'kill "$registrar" "$server" 2>/dev/null || true; wait "$registrar" "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '^  SIP  ' "$logs/server.log" && break; sleep 0.1; done
@@ -447,7 +447,7 @@ TOML
   (cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$bs/data" \
     --config "$bs/data/voice.toml" --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 \
     --admin-token sip-tests-admin-token --sip-algorithms MD5 --sip-qualify-secs 0 \
-    >"$bs/server.log" 2>&1) &
+    --sip-trunks-in 127.0.0.1 >"$bs/server.log" 2>&1) &
   bs_server=$!
   for _ in $(seq 100); do grep -q '^  SIP  ' "$bs/server.log" && break; sleep 0.1; done
   bs_port="$(sed -n 's/^  SIP *[0-9.]*:\([0-9]*\) .*/\1/p' "$bs/server.log")"

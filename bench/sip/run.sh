@@ -41,7 +41,7 @@ ulimit -n 65536 2>/dev/null || true
 
 ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} "$CARGO_TARGET_DIR/release/switchyard" serve --data-dir "$w" --config "$w/voice.toml" \
   --http-listen 127.0.0.1:0 --sip-listen 127.0.0.1:0 --admin-token bench-admin-token-0000 \
-  --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 >"$w/server.log" 2>&1 &
+  --sip-algorithms MD5,SHA-256 --sip-qualify-secs 0 --sip-trunks-in 127.0.0.1 >"$w/server.log" 2>&1 &
 server=$!
 pids=()
 cleanup() { for p in "${pids[@]}" "$server"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -17,6 +17,11 @@ use utoipa::{IntoParams, ToSchema};
 pub(crate) struct TenantBody {
     /// Unique name.
     pub name: String,
+    /// Accept calls from unauthenticated SIP sources (neither a configured inbound trunk
+    /// nor an agent's phone) to this tenant's numbers; otherwise they get 403. Left
+    /// unchanged when absent; new tenants start with false.
+    #[serde(default)]
+    pub allow_anonymous_calls: Option<bool>,
 }
 
 /// Filters for the tenant list.
@@ -65,10 +70,11 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<Tenant>)> {
     c.root()?;
     names::check("name", &b.name)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(s.store.create_tenant(&b.name).await?),
-    ))
+    let mut t = s.store.create_tenant(&b.name).await?;
+    if let Some(allow) = b.allow_anonymous_calls {
+        t = s.store.set_allow_anonymous_calls(t.id, allow).await?;
+    }
+    Ok((StatusCode::CREATED, Json(t)))
 }
 
 /// One tenant.
@@ -83,7 +89,7 @@ pub(crate) async fn get(
     Ok(Json(s.store.tenant(p.tenant).await?))
 }
 
-/// Renames a tenant.
+/// Renames a tenant (and sets `allow_anonymous_calls` when given).
 #[utoipa::path(put, path = "/api/v1/tenants/{tenant}", tag = "tenants", params(TenantPath), request_body = TenantBody,
     responses((status = 200, body = Tenant), (status = 404, body = crate::error::Problem)))]
 pub(crate) async fn update(
@@ -94,7 +100,11 @@ pub(crate) async fn update(
 ) -> Result<Json<Tenant>> {
     c.admin(p.tenant)?;
     names::check("name", &b.name)?;
-    Ok(Json(s.store.rename_tenant(p.tenant, &b.name).await?))
+    let mut t = s.store.rename_tenant(p.tenant, &b.name).await?;
+    if let Some(allow) = b.allow_anonymous_calls {
+        t = s.store.set_allow_anonymous_calls(p.tenant, allow).await?;
+    }
+    Ok(Json(t))
 }
 
 /// Deletes a tenant with all its configuration (deployment admin only).

@@ -88,6 +88,53 @@ pub(crate) struct ServeArgs {
         value_name = "PER_SEC[,BURST]"
     )]
     pub(crate) sip_rate_limit: Option<String>,
+    /// Trusted inbound SIP trunks (carriers, SBCs): source addresses or CIDR blocks,
+    /// comma-separated, each its own trunk (`10.0.0.0/24,192.0.2.7`). Their calls are
+    /// accepted without authentication, their headers feed queues' SIP rules, and they
+    /// get the --sip-trunk-* limits instead of the per-source ones. Trunks with digest
+    /// credentials, tenants or their own limits: `[[server.sip_trunk_in]]` in the config
+    /// file. Any other source must be an agent's phone (digest, 407) or call a tenant
+    /// with `allow_anonymous_calls`; everything else gets 403. [default: none]
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNKS_IN", value_name = "CIDRS")]
+    pub(crate) sip_trunks_in: Option<String>,
+    /// Most calls up at once over one inbound trunk (excess: 503). [default: 10000]
+    #[arg(long, env = "SWITCHYARD_SIP_TRUNK_MAX_CALLS", value_name = "N")]
+    pub(crate) sip_trunk_max_calls: Option<u32>,
+    /// New calls per second one inbound trunk may deliver, `PER_SEC[,BURST]` (excess:
+    /// 503 with Retry-After; 0 turns it off). [default: 500,1000]
+    #[arg(
+        long,
+        env = "SWITCHYARD_SIP_TRUNK_CALL_RATE",
+        value_name = "PER_SEC[,BURST]"
+    )]
+    pub(crate) sip_trunk_call_rate: Option<String>,
+    /// SIP datagrams per second from one trunk address, replacing --sip-rate-limit for
+    /// trunks; the default carries 200 calls/s from one address. [default: 5000,10000]
+    #[arg(
+        long,
+        env = "SWITCHYARD_SIP_TRUNK_RATE_LIMIT",
+        value_name = "PER_SEC[,BURST]"
+    )]
+    pub(crate) sip_trunk_rate_limit: Option<String>,
+    /// Most calls up at once from one source address that is not a trunk (agents'
+    /// phones, anonymous callers; excess: 503). [default: 10]
+    #[arg(long, env = "SWITCHYARD_SIP_SOURCE_MAX_CALLS", value_name = "N")]
+    pub(crate) sip_source_max_calls: Option<u32>,
+    /// New calls per second from one source address that is not a trunk,
+    /// `PER_SEC[,BURST]` (excess: 503 with Retry-After). [default: 5,10]
+    #[arg(
+        long,
+        env = "SWITCHYARD_SIP_SOURCE_CALL_RATE",
+        value_name = "PER_SEC[,BURST]"
+    )]
+    pub(crate) sip_source_call_rate: Option<String>,
+    /// Most calls up at once in all (excess: 503). [default: 20000]
+    #[arg(long, env = "SWITCHYARD_SIP_MAX_CALLS", value_name = "N")]
+    pub(crate) sip_max_calls: Option<u32>,
+    /// New calls per second in all, `PER_SEC[,BURST]` (excess: 503 with Retry-After).
+    /// [default: 1000,2000]
+    #[arg(long, env = "SWITCHYARD_SIP_CALL_RATE", value_name = "PER_SEC[,BURST]")]
+    pub(crate) sip_call_rate: Option<String>,
     /// Outbound SIP trunk that callbacks are dialled through, `sip:host[:port]`: once an
     /// agent's phone has answered a callback, Switchyard calls `sip:<number>@host` and
     /// bridges the two. Without it callbacks are offered to agents' desktops, which show

@@ -36,6 +36,17 @@ pub(crate) struct ServerSection {
     pub(crate) http_listen: Option<SocketAddr>,
     pub(crate) sip_listen: Option<SocketAddr>,
     pub(crate) sip_rate_limit: Option<String>,
+    pub(crate) sip_trunks_in: Option<String>,
+    pub(crate) sip_trunk_max_calls: Option<u32>,
+    pub(crate) sip_trunk_call_rate: Option<String>,
+    pub(crate) sip_trunk_rate_limit: Option<String>,
+    pub(crate) sip_source_max_calls: Option<u32>,
+    pub(crate) sip_source_call_rate: Option<String>,
+    pub(crate) sip_max_calls: Option<u32>,
+    pub(crate) sip_call_rate: Option<String>,
+    /// `[[server.sip_trunk_in]]`: inbound trunks with credentials, tenants or limits.
+    #[serde(default)]
+    pub(crate) sip_trunk_in: Vec<crate::admission::TrunkInSpec>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
     pub(crate) sip_trunk_password: Option<String>,
@@ -52,6 +63,9 @@ pub(crate) struct ServerSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct TenantSpec {
     pub(crate) name: String,
+    /// Calls from unauthenticated SIP sources reach this tenant's numbers (left as
+    /// stored when absent; off for a new tenant).
+    pub(crate) allow_anonymous_calls: Option<bool>,
     #[serde(default)]
     pub(crate) skills: Vec<SkillSpec>,
     #[serde(default)]
@@ -266,6 +280,11 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
         None => store.create_tenant(&t.name).await?,
     };
     let tid = tenant.id;
+    if let Some(allow) = t.allow_anonymous_calls
+        && allow != tenant.allow_anonymous_calls
+    {
+        store.set_allow_anonymous_calls(tid, allow).await?;
+    }
     let skills = store.list_skills(tid, ALL).await?;
     for s in &t.skills {
         match skills.iter().find(|x| x.name == s.name) {

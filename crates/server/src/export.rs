@@ -48,6 +48,10 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
 async fn tenant(store: &Store, t: &Tenant, with_secrets: bool) -> Result<Table> {
     let mut out = Table::new();
     out.insert("name".into(), t.name.clone().into());
+    out.insert(
+        "allow_anonymous_calls".into(),
+        t.allow_anonymous_calls.into(),
+    );
     let skills: Vec<Value> = store
         .list_skills(t.id, ALL)
         .await?

@@ -1,5 +1,6 @@
 //! The `switchyard` binary. See `switchyard --help`.
 
+mod admission;
 mod call_thread;
 mod cli;
 mod config;

@@ -29,6 +29,8 @@ pub(crate) struct SipSettings {
     pub(crate) trunk: Option<TrunkSettings>,
     /// Per-source datagram limit; `None`: off.
     pub(crate) rate_limit: Option<switchyard_voice::RateLimit>,
+    /// Who may call: inbound trunks and call caps.
+    pub(crate) admission: crate::admission::AdmissionSettings,
 }
 
 /// `PER_SEC[,BURST]`; 0 turns the limit off.
@@ -142,6 +144,7 @@ impl ServeSettings {
     pub(crate) fn resolve(args: ServeArgs, file: &ConfigFile) -> Result<ServeSettings> {
         let s = &file.server;
         let trunk = TrunkSettings::resolve(&args, s)?;
+        let admission = crate::admission::AdmissionSettings::resolve(&args, s)?;
         let redis_url = args.redis_url.or(s.redis_url.clone());
         if let Some(u) = &redis_url
             && !(u.starts_with("redis://") || u.starts_with("rediss://"))
@@ -190,6 +193,7 @@ impl ServeSettings {
                         .or(s.sip_rate_limit.as_deref())
                         .unwrap_or("1000,2000"),
                 )?,
+                admission,
             },
             redis_url,
             redis_prefix: args
@@ -292,6 +296,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         tenant_sounds_dir: Some(cfg.base.data_dir.join("sounds")),
         voicemail_dir: cfg.base.data_dir.join("voicemail"),
         rate_limit: cfg.sip.rate_limit,
+        admission: cfg.sip.admission.config(&store).await?,
         trunk: match &cfg.sip.trunk {
             Some(t) => Some(t.voice().await?),
             None => None,

@@ -180,6 +180,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
                 EndpointEvent::Malformed { from } => format!("malformed from={from}"),
                 EndpointEvent::RateLimited { from } => format!("rate-limited from={from}"),
+                EndpointEvent::CallRefused { from, reason } => {
+                    format!("call refused from={from} {}", reason.as_str())
+                }
                 EndpointEvent::IncomingCall(new) => {
                     let _ = commands.send(call_policy(&new, media_addr));
                     format!("call c{} new uri={}", new.call.0, new.invite.uri())

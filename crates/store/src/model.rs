@@ -48,6 +48,10 @@ pub struct Tenant {
     pub name: String,
     /// Creation time, ms since the epoch.
     pub created_ms: i64,
+    /// Calls from unauthenticated SIP sources (neither a configured trunk nor an agent's
+    /// phone) reach this tenant's numbers; otherwise they get 403. Default false.
+    #[serde(default)]
+    pub allow_anonymous_calls: bool,
 }
 
 /// An API token (the secret itself is only shown once, at creation).

@@ -10,6 +10,7 @@ fn tenant(r: &AnyRow) -> Result<Tenant> {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
         created_ms: r.try_get("created_ms")?,
+        allow_anonymous_calls: r.try_get::<i64, _>("allow_anonymous_calls")? != 0,
     })
 }
 
@@ -31,7 +32,8 @@ impl Store {
     /// Creates a tenant.
     pub async fn create_tenant(&self, name: &str) -> Result<Tenant> {
         let r = sqlx::query(
-            "INSERT INTO tenants (name, created_ms) VALUES ($1, $2) RETURNING id, name, created_ms",
+            "INSERT INTO tenants (name, created_ms) VALUES ($1, $2) \
+             RETURNING id, name, created_ms, allow_anonymous_calls",
         )
         .bind(name)
         .bind(now_ms())
@@ -43,8 +45,8 @@ impl Store {
     /// Lists tenants by id, optionally only those whose name contains `name`.
     pub async fn list_tenants(&self, name: Option<&str>, page: Page) -> Result<Vec<Tenant>> {
         let rows = sqlx::query(
-            "SELECT id, name, created_ms FROM tenants WHERE ($1 = '' OR name LIKE $2) \
-             ORDER BY id LIMIT $3 OFFSET $4",
+            "SELECT id, name, created_ms, allow_anonymous_calls FROM tenants \
+             WHERE ($1 = '' OR name LIKE $2) ORDER BY id LIMIT $3 OFFSET $4",
         )
         .bind(name.unwrap_or(""))
         .bind(format!("%{}%", name.unwrap_or("")))
@@ -57,19 +59,23 @@ impl Store {
 
     /// One tenant.
     pub async fn tenant(&self, id: i64) -> Result<Tenant> {
-        let r = sqlx::query("SELECT id, name, created_ms FROM tenants WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let r = sqlx::query(
+            "SELECT id, name, created_ms, allow_anonymous_calls FROM tenants WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         tenant(&r)
     }
 
     /// A tenant by name.
     pub async fn tenant_by_name(&self, name: &str) -> Result<Option<Tenant>> {
-        let r = sqlx::query("SELECT id, name, created_ms FROM tenants WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let r = sqlx::query(
+            "SELECT id, name, created_ms, allow_anonymous_calls FROM tenants WHERE name = $1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         r.as_ref().map(tenant).transpose()
     }
 
@@ -77,6 +83,18 @@ impl Store {
     pub async fn rename_tenant(&self, id: i64, name: &str) -> Result<Tenant> {
         let n = sqlx::query("UPDATE tenants SET name = $1 WHERE id = $2")
             .bind(name)
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        affected(n)?;
+        self.tenant(id).await
+    }
+
+    /// Allows or refuses calls from unauthenticated SIP sources to the tenant's numbers.
+    pub async fn set_allow_anonymous_calls(&self, id: i64, allow: bool) -> Result<Tenant> {
+        let n = sqlx::query("UPDATE tenants SET allow_anonymous_calls = $1 WHERE id = $2")
+            .bind(i64::from(allow))
             .bind(id)
             .execute(&self.pool)
             .await?

@@ -12,6 +12,15 @@ async fn exercise(store: Store) {
     store.ping().await.unwrap();
     assert!(store.is_empty().await.unwrap());
     let t = store.create_tenant("acme").await.unwrap();
+    assert!(
+        !t.allow_anonymous_calls,
+        "anonymous calls are off by default"
+    );
+    let on = store.set_allow_anonymous_calls(t.id, true).await.unwrap();
+    assert!(on.allow_anonymous_calls);
+    assert!(store.tenant(t.id).await.unwrap().allow_anonymous_calls);
+    let t = store.set_allow_anonymous_calls(t.id, false).await.unwrap();
+    assert!(!t.allow_anonymous_calls);
     assert!(matches!(
         store.create_tenant("acme").await,
         Err(Error::Conflict(_))

@@ -28,7 +28,9 @@ use switchyard_core::OfferId;
 use switchyard_engine::{Engine, Output};
 use switchyard_sip::digest::Algorithm;
 use switchyard_sip::driver::Command;
-use switchyard_sip::endpoint::{CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit};
+use switchyard_sip::endpoint::{
+    AdmissionConfig, CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit,
+};
 use switchyard_sip::sdp::LocalMedia;
 use switchyard_store::Store;
 use tokio::net::{TcpListener, UdpSocket};
@@ -57,8 +59,10 @@ pub struct VoiceConfig {
     /// The outbound trunk callbacks are dialled through (`None`: callbacks are left to
     /// agents' desktops, where the agent sees the number).
     pub trunk: Option<Trunk>,
-    /// Per-source limit on SIP datagrams (`None`: no limit).
+    /// Per-source limit on SIP datagrams (`None`: no limit); trunks have their own.
     pub rate_limit: Option<RateLimit>,
+    /// Who may call: inbound trunks, per-source and global call caps.
+    pub admission: AdmissionConfig,
 }
 
 impl VoiceConfig {
@@ -130,6 +134,10 @@ struct Actor {
     cb: CallbackDesk,
     callback_media: HashMap<CallHandle, mpsc::UnboundedSender<MediaCmd>>,
     trunk: Option<Trunk>,
+    /// Callers' media waiting for the ACK of our 200.
+    gate: crate::admit::MediaGate<incoming::PendingMedia>,
+    /// Tenants' `allow_anonymous_calls`, recently read.
+    anonymous: HashMap<i64, (switchyard_core::Time, bool)>,
 }
 
 /// Binds UDP and TCP on `cfg.listen` (port 0: a free port for both) and starts the edge.
@@ -144,6 +152,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         id_seed: seed(),
         qualify_interval: cfg.qualify,
         rate_limit: cfg.rate_limit,
+        admission: cfg.admission.clone(),
         ..EndpointConfig::default()
     };
     config.registrar.realm = cfg.realm.clone();
@@ -180,6 +189,8 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         ),
         callback_media: HashMap::new(),
         trunk: cfg.trunk.clone(),
+        gate: Default::default(),
+        anonymous: HashMap::new(),
     };
     let task = tokio::spawn(async move {
         let (driver_stop_tx, driver_stop) = oneshot::channel::<()>();

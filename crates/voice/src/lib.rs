@@ -3,6 +3,7 @@
 //!
 //! | module | does |
 //! |---|---|
+//! | [`admit`] | pure: who may reach a tenant's numbers; media held until the caller's ACK |
 //! | [`switchboard`] | pure call control: endpoint events and router outputs in, actions out |
 //! | [`callback`] | pure callback control: the agent's phone, then the customer through the trunk |
 //! | [`ivr`] | pure overflow actions for a caller: menus, voicemail steps, announcements, callback number confirmation |
@@ -16,6 +17,7 @@
 //! Only `rtp` and `edge` touch sockets, tasks or the clock; the rest is driven with
 //! `now` and tested without sockets (see the tests beside each module).
 
+pub mod admit;
 pub mod callback;
 pub mod creds;
 pub mod edge;
@@ -32,4 +34,4 @@ pub use edge::{Trunk, VoiceConfig, VoiceHandle, start};
 pub use error::{Error, Result};
 pub use switchyard_sip::client_auth::ClientCredentials;
 pub use switchyard_sip::digest::Algorithm;
-pub use switchyard_sip::endpoint::RateLimit;
+pub use switchyard_sip::endpoint::{AdmissionConfig, CallLimits, Cidr, RateLimit, TrunkIn};

@@ -1,20 +1,29 @@
 //! A queue's [`SipRule`]s applied to a new caller: skills and priority from the caller
 //! ID or chosen SIP headers, without sockets (the edge passes a header lookup).
+//!
+//! Headers and the From are whatever the sender wrote, so they count only for callers
+//! from trusted trunks (which set or vet them); for anyone else only rules with no
+//! condition at all apply — a stranger cannot buy priority with `X-Customer-Tier: gold`
+//! or a VIP caller-ID prefix.
 
 use switchyard_core::config::SipRule;
 use switchyard_core::skill::SkillReq;
 
 /// The skills (each once, in rule order) and the summed priority of every rule that
 /// matches `caller_id` or a value of its header (`header(name)` gives all values).
+/// Untrusted callers (`trusted` false) match only rules without header or condition.
 pub fn classify(
     rules: &[SipRule],
     caller_id: &str,
+    trusted: bool,
     header: impl Fn(&str) -> Vec<String>,
 ) -> (Vec<SkillReq>, i32) {
     let mut skills: Vec<SkillReq> = Vec::new();
     let mut priority = 0i32;
     for r in rules {
+        let unconditional = r.header.is_none() && r.equals.is_none() && r.prefix.is_none();
         let hit = match &r.header {
+            _ if !trusted => unconditional,
             None => r.matches(caller_id),
             Some(name) => header(name).iter().any(|v| r.matches(v)),
         };
@@ -63,8 +72,8 @@ mod tests {
             ..rule(Some("X-Customer-Tier"), Some("silver"), None)
         };
         let rules = [gold, silver];
-        assert_eq!(classify(&rules, "100", headers), (vec![], 10));
-        assert_eq!(classify(&rules, "100", |_| Vec::new()), (vec![], 0));
+        assert_eq!(classify(&rules, "100", true, headers), (vec![], 10));
+        assert_eq!(classify(&rules, "100", true, |_| Vec::new()), (vec![], 0));
     }
 
     #[test]
@@ -88,22 +97,50 @@ mod tests {
             },
         ];
         assert_eq!(
-            classify(&rules, "+49301234", headers),
+            classify(&rules, "+49301234", true, headers),
             (vec![vip.clone(), de.clone()], 5)
         );
-        assert_eq!(classify(&rules, "+4989", headers), (vec![de, vip], 2));
+        assert_eq!(classify(&rules, "+4989", true, headers), (vec![de, vip], 2));
     }
 
     #[test]
     fn missing_header_never_matches_and_no_rules_change_nothing() {
         let any = rule(Some("X-Absent"), None, None);
-        assert_eq!(classify(&[any], "1", headers), (vec![], 0));
-        assert_eq!(classify(&[], "1", headers), (vec![], 0));
+        assert_eq!(classify(&[any], "1", true, headers), (vec![], 0));
+        assert_eq!(classify(&[], "1", true, headers), (vec![], 0));
         // No condition on the caller ID: every caller.
         let all = SipRule {
             priority: 1,
             ..rule(None, None, None)
         };
-        assert_eq!(classify(&[all], "", headers), (vec![], 1));
+        assert_eq!(classify(&[all], "", true, headers), (vec![], 1));
+    }
+
+    #[test]
+    fn untrusted_callers_get_only_unconditional_rules() {
+        let gold = SipRule {
+            priority: 10,
+            skills: vec![SkillReq::any("vip")],
+            ..rule(Some("X-Customer-Tier"), Some("gold"), None)
+        };
+        let vip_prefix = SipRule {
+            priority: 7,
+            ..rule(None, None, Some("+4930"))
+        };
+        let everyone = SipRule {
+            priority: 1,
+            skills: vec![SkillReq::any("general")],
+            ..rule(None, None, None)
+        };
+        let rules = [gold, vip_prefix, everyone];
+        assert_eq!(
+            classify(&rules, "+49301234", true, headers),
+            (vec![SkillReq::any("vip"), SkillReq::any("general")], 18)
+        );
+        assert_eq!(
+            classify(&rules, "+49301234", false, headers),
+            (vec![SkillReq::any("general")], 1),
+            "the same INVITE from an untrusted source"
+        );
     }
 }

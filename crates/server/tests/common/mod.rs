@@ -41,6 +41,8 @@ impl Server {
             .arg(ADMIN)
             .args(extra)
             .env("RUST_LOG", "info,sqlx=warn")
+            // Test callers place calls from 127.0.0.1: a trusted trunk (issue 14).
+            .env("SWITCHYARD_SIP_TRUNKS_IN", "127.0.0.1")
             .env_remove("SWITCHYARD_DATABASE_URL")
             .stdout(out.try_clone().unwrap())
             .stderr(out)

@@ -144,7 +144,20 @@ impl IncomingCall {
     }
 
     fn respond(&mut self, now: Time, status: StatusCode, body: Option<&SessionDescription>) {
+        self.respond_with(now, status, body, &[]);
+    }
+
+    fn respond_with(
+        &mut self,
+        now: Time,
+        status: StatusCode,
+        body: Option<&SessionDescription>,
+        headers: &[(&str, String)],
+    ) {
         let mut b = self.invite.reply(status).to_tag(&self.local_tag);
+        for (name, value) in headers {
+            b = b.header(name, value.clone());
+        }
         if status != StatusCode::TRYING {
             b = b.header("Contact", format!("<{}>", self.contact));
         }
@@ -284,6 +297,15 @@ impl IncomingCall {
     pub fn reject(&mut self, now: Time, status: StatusCode) {
         if self.state == IncomingState::Proceeding && status.code() >= 300 {
             self.respond(now, status, None);
+            self.end(EndReason::Rejected);
+        }
+    }
+
+    /// Refuses the call with extra headers (407 with Proxy-Authenticate, 503 with
+    /// Retry-After).
+    pub fn reject_with(&mut self, now: Time, status: StatusCode, headers: &[(&str, String)]) {
+        if self.state == IncomingState::Proceeding && status.code() >= 300 {
+            self.respond_with(now, status, None, headers);
             self.end(EndReason::Rejected);
         }
     }

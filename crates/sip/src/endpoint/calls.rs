@@ -1,6 +1,7 @@
 //! Incoming calls in the endpoint: routing requests to [`IncomingCall`] legs and the
 //! call-control methods the server uses. Enabled by `EndpointConfig::accept_calls`.
 
+use super::admission::CallOrigin;
 use super::{Endpoint, EndpointEvent};
 use crate::call::{IncomingCall, IncomingEvent};
 use crate::message::Request;
@@ -23,6 +24,8 @@ pub struct NewCall {
     pub invite: Request,
     /// The parsed SDP offer (`None`: no or unusable offer; answer 488 or offer in the 200).
     pub offer: Option<SessionDescription>,
+    /// Who is calling, as admission found: a trunk, an agent's phone, or nobody known.
+    pub origin: CallOrigin,
 }
 
 impl<S: CredentialStore> Endpoint<S> {
@@ -31,8 +34,15 @@ impl<S: CredentialStore> Endpoint<S> {
         format!("{:x}c{:x}", self.config.id_seed, self.next_id)
     }
 
-    /// Starts a leg for a new INVITE (no To-tag) and reports it.
-    pub(super) fn new_call(&mut self, from: SocketAddr, req: Request) {
+    /// Starts a leg for a new INVITE (no To-tag) that admission let through, holds its
+    /// slot in the caps, and reports it.
+    pub(super) fn new_call(
+        &mut self,
+        from: SocketAddr,
+        req: Request,
+        origin: CallOrigin,
+        trunk: Option<usize>,
+    ) {
         let tag = Tag::new(format!("sy{}", self.mint_id()));
         let host = self
             .config
@@ -48,10 +58,12 @@ impl<S: CredentialStore> Endpoint<S> {
         let call = CallHandle(self.next_call);
         let offer = leg.offer();
         self.legs.insert_incoming(call, from, leg, tag);
+        self.caps.hold(call, from.ip(), trunk);
         let new = NewCall {
             call,
             invite: req,
             offer,
+            origin,
         };
         self.events
             .push_back(EndpointEvent::IncomingCall(Box::new(new)));
@@ -78,13 +90,25 @@ impl<S: CredentialStore> Endpoint<S> {
     }
 
     /// 180 Ringing (or 183 with early media, e.g. to play music on hold before answering).
+    /// Early media only toward trusted trunks: anyone else gets a plain 180, so nobody can
+    /// have media sent to an address before the call is authenticated and answered.
     pub fn ring(
         &mut self,
         now: Time,
         call: CallHandle,
         early_media: Option<&SessionDescription>,
     ) -> bool {
+        let early_media = early_media.filter(|_| self.caps.trusted(call));
         self.with_call(now, call, |leg, _| leg.ring(now, early_media))
+    }
+
+    /// Refuses an unauthenticated caller with 407 and a digest challenge (the server
+    /// decided a phone should authenticate); its next INVITE carries credentials.
+    pub fn challenge(&mut self, now: Time, call: CallHandle) -> bool {
+        let headers = self.proxy_challenges(now, false);
+        self.with_call(now, call, |leg, _| {
+            leg.reject_with(now, StatusCode::PROXY_AUTHENTICATION_REQUIRED, &headers)
+        })
     }
 
     /// 200 OK with our SDP answer.

@@ -23,6 +23,8 @@ pub(crate) struct Legs {
     by_invite: HashMap<ServerKey, CallHandle>,
     keys: HashMap<CallHandle, Vec<Key>>,
     dirty: HashSet<CallHandle>,
+    /// Incoming legs that reported their end since the last [`Legs::take_ended`].
+    ended: Vec<CallHandle>,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +186,9 @@ impl Legs {
                     }),
                 );
                 while let Some(event) = leg.poll_event() {
+                    if matches!(event, crate::call::IncomingEvent::Ended(_)) {
+                        self.ended.push(call);
+                    }
                     events.push_back(EndpointEvent::Call { call, event });
                 }
                 timers.schedule(leg.poll_timeout(), || Due::Leg(call));
@@ -218,6 +223,11 @@ impl Legs {
                 Key::Invite(k) => self.by_invite.remove(&k),
             };
         }
+    }
+
+    /// Incoming legs ended since the last call (their admission slots are free).
+    pub(crate) fn take_ended(&mut self) -> Vec<CallHandle> {
+        std::mem::take(&mut self.ended)
     }
 
     pub(crate) fn incoming_count(&self) -> usize {

@@ -2,6 +2,7 @@
 //! parsed, so it cannot starve registered agents and calls in progress.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use switchyard_core::Time;
 
@@ -31,14 +32,24 @@ struct Bucket {
     at: Time,
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct Limiter {
-    buckets: HashMap<IpAddr, Bucket>,
+/// Token buckets by key: a source address by default (also a trunk, or `()` for one
+/// global bucket).
+#[derive(Debug)]
+pub(crate) struct Limiter<K = IpAddr> {
+    buckets: HashMap<K, Bucket>,
 }
 
-impl Limiter {
+impl<K> Default for Limiter<K> {
+    fn default() -> Self {
+        Limiter {
+            buckets: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq> Limiter<K> {
     /// Takes one token for `ip`; false when the source is over its limit.
-    pub(crate) fn allow(&mut self, limit: RateLimit, ip: IpAddr, now: Time) -> bool {
+    pub(crate) fn allow(&mut self, limit: RateLimit, ip: K, now: Time) -> bool {
         let cap = u64::from(limit.burst) * 1000;
         if self.buckets.len() > 100_000 {
             // Sources idle long enough to have refilled completely carry no state worth keeping.

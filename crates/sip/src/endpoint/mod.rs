@@ -7,6 +7,8 @@
 //! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
+mod admission;
+mod admit;
 mod calls;
 mod legs;
 mod limit;
@@ -15,6 +17,7 @@ mod qualify;
 mod reinvite;
 mod timers;
 
+pub use admission::{AdmissionConfig, CallLimits, CallOrigin, Cidr, Refusal, TrunkIn};
 pub use calls::{CallEvent, CallHandle, NewCall};
 pub use limit::RateLimit;
 pub use outgoing::CallTarget;
@@ -51,6 +54,8 @@ pub struct EndpointConfig {
     /// Hand INVITEs to the server as calls ([`EndpointEvent::IncomingCall`]); when false
     /// (until the server wires calls) every INVITE gets 480 Temporarily Unavailable.
     pub accept_calls: bool,
+    /// Who may call and how much: inbound trunks, per-source and global call caps.
+    pub admission: AdmissionConfig,
 }
 
 impl Default for EndpointConfig {
@@ -63,6 +68,7 @@ impl Default for EndpointConfig {
             id_seed: 0,
             rate_limit: Some(RateLimit::default()),
             accept_calls: false,
+            admission: AdmissionConfig::default(),
         }
     }
 }
@@ -108,6 +114,13 @@ pub enum EndpointEvent {
         /// Its source.
         from: SocketAddr,
     },
+    /// A new INVITE was refused by admission (503 over a cap, 407/403 for credentials).
+    CallRefused {
+        /// Its source.
+        from: SocketAddr,
+        /// Why.
+        reason: Refusal,
+    },
 }
 
 #[derive(Debug)]
@@ -142,6 +155,9 @@ pub struct Endpoint<S> {
     clients: HashMap<ClientKey, (SocketAddr, NonInviteClient)>,
     qualifier: Qualifier,
     limiter: Limiter,
+    trunk_limiter: Limiter,
+    caps: admission::Caps,
+    invite_auth: crate::auth::Authenticator,
     legs: legs::Legs,
     next_call: u64,
     limited: std::collections::HashSet<std::net::IpAddr>,
@@ -154,6 +170,11 @@ impl<S: CredentialStore> Endpoint<S> {
     /// An endpoint whose nonces are keyed by `secret`.
     pub fn new(config: EndpointConfig, store: S, secret: &[u8]) -> Endpoint<S> {
         let registrar = Registrar::new(config.registrar.clone(), secret);
+        let invite_auth = crate::auth::Authenticator::new(
+            config.registrar.realm.clone(),
+            secret,
+            config.registrar.nonce_lifetime,
+        );
         Endpoint {
             config,
             store,
@@ -165,6 +186,9 @@ impl<S: CredentialStore> Endpoint<S> {
             clients: HashMap::new(),
             qualifier: Qualifier::default(),
             limiter: Limiter::default(),
+            trunk_limiter: Limiter::default(),
+            caps: admission::Caps::default(),
+            invite_auth,
             legs: legs::Legs::default(),
             next_call: 0,
             limited: Default::default(),
@@ -186,8 +210,18 @@ impl<S: CredentialStore> Endpoint<S> {
 
     /// One datagram from `from`.
     pub fn handle_datagram(&mut self, now: Time, from: SocketAddr, bytes: &[u8]) {
-        if let Some(limit) = self.config.rate_limit {
-            if !self.limiter.allow(limit, from.ip(), now) {
+        // Trunks have their own (higher) limit per address; unknown sources the common one.
+        let trunk = self.config.admission.trunk_of(from.ip());
+        let limit = match trunk {
+            Some(i) => Some(self.config.admission.trunks[i].datagrams),
+            None => self.config.rate_limit,
+        };
+        if let Some(limit) = limit.filter(|l| l.per_second > 0) {
+            let limiter = match trunk {
+                Some(_) => &mut self.trunk_limiter,
+                None => &mut self.limiter,
+            };
+            if !limiter.allow(limit, from.ip(), now) {
                 if self.limited.insert(from.ip()) {
                     self.events.push_back(EndpointEvent::RateLimited { from });
                 }
@@ -248,7 +282,7 @@ impl<S: CredentialStore> Endpoint<S> {
             // An ACK that matched no transaction and no leg: nothing to do.
             Method::Ack => {}
             Method::Invite if self.config.accept_calls && req.head().to.tag().is_none() => {
-                self.new_call(from, req);
+                self.admit(now, from, key, req);
             }
             Method::Invite => {
                 let Some(mut t) = InviteServer::new(&req, self.config.timers) else {
@@ -469,6 +503,9 @@ impl<S: CredentialStore> Endpoint<S> {
         self.drain_clients(now);
         self.legs
             .drain(&mut self.out, &mut self.events, &mut self.timers);
+        for call in self.legs.take_ended() {
+            self.caps.release(call);
+        }
         let mut finished = Vec::new();
         for key in std::mem::take(&mut self.dirty_servers) {
             let Some((peer, tx)) = self.servers.get_mut(&key) else {
@@ -544,6 +581,8 @@ impl<S: CredentialStore> Endpoint<S> {
     }
 }
 
+#[cfg(test)]
+mod admission_tests;
 #[cfg(test)]
 mod dial_tests;
 #[cfg(test)]

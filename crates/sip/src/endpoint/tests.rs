@@ -431,12 +431,17 @@ fn placing_a_call_to_a_registered_agent_and_cancelling_it() {
 
 #[test]
 fn many_concurrent_calls_route_by_index_to_the_right_leg() {
-    let config = EndpointConfig {
+    let mut config = EndpointConfig {
         accept_calls: true,
         advertised: Some("192.0.2.1:5060".parse().unwrap()),
         rate_limit: None,
         ..EndpointConfig::default()
     };
+    // One trunk address carrying them all.
+    config
+        .admission
+        .trunks
+        .push(TrunkIn::new("carrier", vec!["192.0.2.9".parse().unwrap()]));
     let mut ep = Endpoint::new(config, Store, b"secret");
     let mut calls = Vec::new();
     for i in 0..300 {

@@ -78,6 +78,11 @@ impl Actor {
             } => self.on_key(call, d.as_char()).await,
             EndpointEvent::Call { call, event } => {
                 tracing::debug!(call = call.0, ?event, "caller leg");
+                match event {
+                    CallEvent::Confirmed => self.start_caller_media(call),
+                    CallEvent::Ended(_) => drop(self.gate.ended(call)),
+                    _ => {}
+                }
                 let actions = self.sb.on_caller(call, &event);
                 self.execute(actions).await;
             }
@@ -102,7 +107,15 @@ impl Actor {
                 self.execute(actions).await;
             }
             EndpointEvent::Malformed { from } => tracing::debug!(%from, "malformed SIP"),
-            EndpointEvent::RateLimited { from } => tracing::warn!(%from, "SIP source rate-limited"),
+            EndpointEvent::RateLimited { from } => {
+                metrics::counter!("switchyard_sip_rate_limited_total").increment(1);
+                tracing::warn!(%from, "SIP source rate-limited");
+            }
+            EndpointEvent::CallRefused { from, reason } => {
+                metrics::counter!("switchyard_sip_calls_refused_total", "reason" => reason.as_str())
+                    .increment(1);
+                tracing::info!(%from, reason = reason.as_str(), "INVITE refused by admission");
+            }
         }
     }
 

@@ -2,16 +2,30 @@
 //! then the spoken position and wait followed by music on hold.
 
 use super::Actor;
+use crate::admit::{Decision, Owner, decide};
 use crate::media::{CallMedia, Leg};
 use std::time::Duration;
 use switchyard_core::{Channel, InteractionId, QueueId, TenantId};
 use switchyard_media::phrase;
+use switchyard_media::prompt::Prompt;
 use switchyard_router::{Input, NewInteraction};
-use switchyard_sip::endpoint::{CallHandle, NewCall};
+use switchyard_sip::endpoint::{CallHandle, CallOrigin, NewCall};
 use switchyard_sip::sdp::{self, Codec, LocalMedia};
 use switchyard_sip::{SipUri, StatusCode};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
+
+/// A caller's media, ready but held until its ACK.
+#[derive(Debug)]
+pub(super) struct PendingMedia {
+    socket: UdpSocket,
+    leg: Leg,
+    ssrc: u32,
+    prompts: Vec<std::sync::Arc<Prompt>>,
+    moh: Option<std::sync::Arc<Prompt>>,
+    announce_every: Option<u32>,
+    commands: mpsc::UnboundedReceiver<crate::rtp::MediaCmd>,
+}
 
 impl Actor {
     pub(super) fn local_media(&self, port: u16, session_id: u64) -> LocalMedia {
@@ -41,12 +55,39 @@ impl Actor {
             .and_then(|u| u.user)
             .unwrap_or_default();
         let queue = match self.queue_by_number(&number).await {
-            Ok(Some(q)) => q,
-            Ok(None) => return self.reject(call, StatusCode::NOT_FOUND),
+            Ok(q) => q,
             Err(e) => {
                 tracing::warn!(error = %e, "looking up a dialled number failed");
                 return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
             }
+        };
+        let owner = match &queue {
+            Some(q) => Some(Owner {
+                tenant: q.tenant_id as u64,
+                allow_anonymous: self.allows_anonymous(&new.origin, q.tenant_id).await,
+            }),
+            None => None,
+        };
+        let trusted = match decide(&new.origin, owner) {
+            Decision::Accept { trusted } => trusted,
+            Decision::NotFound => return self.reject(call, StatusCode::NOT_FOUND),
+            Decision::Challenge => {
+                metrics::counter!("switchyard_sip_calls_refused_total", "reason" => "challenged")
+                    .increment(1);
+                tracing::info!(call = call.0, number, "unauthenticated phone challenged");
+                return self.command(move |ep, now| {
+                    ep.challenge(now, call);
+                });
+            }
+            Decision::Forbidden(reason) => {
+                metrics::counter!("switchyard_sip_calls_refused_total", "reason" => reason)
+                    .increment(1);
+                tracing::info!(call = call.0, number, reason, origin = ?new.origin, "caller not allowed");
+                return self.reject(call, StatusCode::FORBIDDEN);
+            }
+        };
+        let Some(queue) = queue else {
+            return self.reject(call, StatusCode::NOT_FOUND);
         };
         let Some(offer) = new.offer.as_ref() else {
             return self.reject(call, StatusCode::NOT_ACCEPTABLE_HERE);
@@ -64,7 +105,7 @@ impl Actor {
             .or_else(|| from.display.clone())
             .unwrap_or_default();
         let (skills, priority) =
-            crate::rules::classify(&queue.settings.sip_rules, &caller_id, |name| {
+            crate::rules::classify(&queue.settings.sip_rules, &caller_id, trusted, |name| {
                 new.invite.header(name)
             });
         let tenant = TenantId(queue.tenant_id as u64);
@@ -85,7 +126,7 @@ impl Actor {
             self.sb.forget(call);
             return self.reject(call, StatusCode::TEMPORARILY_UNAVAILABLE);
         }
-        tracing::info!(call = call.0, %interaction, number, caller_id, priority, "caller joined");
+        tracing::info!(call = call.0, %interaction, number, caller_id, priority, trusted, "caller joined");
         self.remember_join(call, interaction, tenant, caller_id.clone())
             .await;
         self.command(move |ep, now| {
@@ -94,30 +135,71 @@ impl Actor {
         });
         let names = self.position_and_wait(interaction).await;
         self.sounds.preload(tenant, &names).await;
-        let entry = self.clock.now();
-        let mut media = CallMedia::new(
-            entry,
-            Leg::from(&negotiated),
-            (interaction.0 as u32) ^ 0x5359_0000,
-            self.sounds.prompts_for(tenant, &names),
-            self.sounds.moh_for(tenant),
-        );
-        if let Some(n) = queue.settings.announce_every_secs {
-            media.repeat_every(entry, Duration::from_secs(n.into()));
-        }
         let (tx, rx) = mpsc::unbounded_channel();
         self.callers.insert(call, tx);
         self.caller_ids.insert(call, caller_id);
         self.tenants.insert(call, tenant);
+        // No RTP before the caller's ACK of our 200 (see `start_caller_media`).
+        self.gate.hold(
+            call,
+            PendingMedia {
+                socket,
+                leg: Leg::from(&negotiated),
+                ssrc: (interaction.0 as u32) ^ 0x5359_0000,
+                prompts: self.sounds.prompts_for(tenant, &names),
+                moh: self.sounds.moh_for(tenant),
+                announce_every: queue.settings.announce_every_secs,
+                commands: rx,
+            },
+        );
+    }
+
+    /// The caller ACKed our 200: its music, prompts and announcements start now.
+    pub(super) fn start_caller_media(&mut self, call: CallHandle) {
+        let Some(p) = self.gate.confirmed(call) else {
+            return;
+        };
+        let entry = self.clock.now();
+        let mut media = CallMedia::new(entry, p.leg, p.ssrc, p.prompts, p.moh);
+        if let Some(n) = p.announce_every {
+            media.repeat_every(entry, Duration::from_secs(n.into()));
+        }
+        metrics::counter!("switchyard_rtp_caller_media_started_total").increment(1);
         let (clock, events) = (self.clock, self.media_tx.clone());
         tokio::spawn(crate::rtp::run(
             call,
             clock,
-            std::sync::Arc::new(socket),
+            std::sync::Arc::new(p.socket),
             media,
-            rx,
+            p.commands,
             events,
         ));
+    }
+
+    /// Whether the tenant takes anonymous calls (only asked for unauthenticated callers;
+    /// kept a second, like the numbers).
+    async fn allows_anonymous(&mut self, origin: &CallOrigin, tenant: i64) -> bool {
+        if !matches!(origin, CallOrigin::Unauthenticated { .. }) {
+            return false;
+        }
+        let now = self.clock.now();
+        if let Some((at, allow)) = self.anonymous.get(&tenant)
+            && now < *at + super::numbers::TTL
+        {
+            return *allow;
+        }
+        let allow = match self.store.tenant(tenant).await {
+            Ok(t) => t.allow_anonymous_calls,
+            Err(e) => {
+                tracing::warn!(tenant, error = %e, "reading a tenant's anonymous-call setting failed");
+                false
+            }
+        };
+        if self.anonymous.len() >= 1024 {
+            self.anonymous.clear();
+        }
+        self.anonymous.insert(tenant, (now, allow));
+        allow
     }
 
     /// "You are caller number N, your estimated wait is …" from the router's estimate
