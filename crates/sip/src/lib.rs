@@ -54,6 +54,6 @@ pub use build::{RequestBuilder, ResponseBuilder};
 pub use error::{Disposition, Error, Problem, Result};
 pub use grammar::{NameAddr, Params, Via};
 pub use message::{Head, Message, Request, Response};
+pub use stream::{MessageLimits, StreamFrame, StreamFramer, stream_frame};
 pub use types::{Branch, CallId, MAGIC_COOKIE, Method, StatusCode, Tag, Transport};
 pub use uri::SipUri;
-pub use stream::{MessageLimits, StreamFrame, StreamFramer, stream_frame};

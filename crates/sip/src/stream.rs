@@ -78,7 +78,10 @@ impl StreamFramer {
     /// or `Complete(n)` the caller drops `n` bytes from the front before calling again.
     pub fn next(&mut self, buf: &[u8]) -> StreamFrame {
         let verdict = self.frame(buf);
-        if matches!(verdict, StreamFrame::KeepAlive(_) | StreamFrame::Complete(_)) {
+        if matches!(
+            verdict,
+            StreamFrame::KeepAlive(_) | StreamFrame::Complete(_)
+        ) {
             self.scanned = 0;
         }
         verdict

@@ -222,7 +222,7 @@ pub(crate) fn start_line(line: &str) -> Result<StartLine, Option<Problem>> {
         return Err(None);
     };
     let looks_versioned = version.len() > 4
-        && version[..4].eq_ignore_ascii_case("SIP/")
+        && version.as_bytes()[..4].eq_ignore_ascii_case(b"SIP/")
         && version[4..].split('.').count() == 2
         && version[4..]
             .split('.')
@@ -304,6 +304,8 @@ mod tests {
             Err(Some(Problem::BadVersion))
         );
         assert_eq!(start_line("hello world"), Err(None));
+        // A multibyte character where the version's slash should be is no panic.
+        assert_eq!(start_line("OPTIONS sip:a@b SIP\u{fffd}2.0"), Err(None));
         assert_eq!(start_line("SIP/2.0 4294967301 big"), Err(None));
         assert!(matches!(
             start_line("SIP/2.0 100 "),

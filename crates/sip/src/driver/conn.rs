@@ -139,8 +139,7 @@ pub(super) async fn accept_loop(
             match tls {
                 None => serve(stream, peer, transport, limits, inbound).await,
                 Some(acceptor) => {
-                    match tokio::time::timeout(limits.idle_timeout, acceptor.accept(stream)).await
-                    {
+                    match tokio::time::timeout(limits.idle_timeout, acceptor.accept(stream)).await {
                         Ok(Ok(s)) => serve(s, peer, transport, limits, inbound).await,
                         Ok(Err(e)) => {
                             rejected("tls_handshake");
@@ -178,7 +177,10 @@ async fn serve<T>(
 {
     let (mut rd, mut wr) = tokio::io::split(stream);
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    if inbound.send(Inbound::Connected(peer, out_tx.clone())).is_err() {
+    if inbound
+        .send(Inbound::Connected(peer, out_tx.clone()))
+        .is_err()
+    {
         return;
     }
     let mut writer = tokio::spawn(async move {

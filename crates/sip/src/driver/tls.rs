@@ -15,12 +15,21 @@ pub fn tls_acceptor(cert_pem: &Path, key_pem: &Path) -> crate::Result<TlsAccepto
     let bad = |what: String| crate::Error::Io(std::io::Error::other(what));
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_pem)
         .and_then(|it| it.collect::<Result<_, _>>())
-        .map_err(|e| bad(format!("reading certificates from {}: {e}", cert_pem.display())))?;
+        .map_err(|e| {
+            bad(format!(
+                "reading certificates from {}: {e}",
+                cert_pem.display()
+            ))
+        })?;
     if certs.is_empty() {
         return Err(bad(format!("no certificate in {}", cert_pem.display())));
     }
-    let key = PrivateKeyDer::from_pem_file(key_pem)
-        .map_err(|e| bad(format!("reading the private key from {}: {e}", key_pem.display())))?;
+    let key = PrivateKeyDer::from_pem_file(key_pem).map_err(|e| {
+        bad(format!(
+            "reading the private key from {}: {e}",
+            key_pem.display()
+        ))
+    })?;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

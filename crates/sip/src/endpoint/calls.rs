@@ -60,7 +60,10 @@ impl<S: CredentialStore> Endpoint<S> {
     /// address with `;transport=tls` over TLS, `;transport=tcp` over TCP.
     pub(super) fn local_contact(&self, transport: &Transport) -> Option<(SocketAddr, String)> {
         let (addr, param) = match transport {
-            Transport::Tls => (self.config.advertised_tls.or(self.config.advertised)?, ";transport=tls"),
+            Transport::Tls => (
+                self.config.advertised_tls.or(self.config.advertised)?,
+                ";transport=tls",
+            ),
             Transport::Tcp => (self.config.advertised?, ";transport=tcp"),
             _ => (self.config.advertised?, ""),
         };
