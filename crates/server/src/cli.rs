@@ -135,6 +135,9 @@ pub(crate) struct ServeArgs {
     /// [default: 1000,2000]
     #[arg(long, env = "SWITCHYARD_SIP_CALL_RATE", value_name = "PER_SEC[,BURST]")]
     pub(crate) sip_call_rate: Option<String>,
+    /// External addresses, RTP ports, SIPS and SIP transport limits.
+    #[command(flatten)]
+    pub(crate) sip_transport: crate::sip_transport::SipTransportArgs,
     /// Outbound SIP trunk that callbacks are dialled through, `sip:host[:port]`: once an
     /// agent's phone has answered a callback, Switchyard calls `sip:<number>@host` and
     /// bridges the two. Without it callbacks are offered to agents' desktops, which show

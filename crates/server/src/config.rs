@@ -47,6 +47,18 @@ pub(crate) struct ServerSection {
     /// `[[server.sip_trunk_in]]`: inbound trunks with credentials, tenants or limits.
     #[serde(default)]
     pub(crate) sip_trunk_in: Vec<crate::admission::TrunkInSpec>,
+    // How SIP faces the network (crates/server/src/sip_transport.rs).
+    pub(crate) sip_external_address: Option<std::net::IpAddr>,
+    pub(crate) media_external_address: Option<std::net::IpAddr>,
+    pub(crate) rtp_ports: Option<String>,
+    pub(crate) sip_tls_listen: Option<SocketAddr>,
+    pub(crate) sip_tls_cert: Option<PathBuf>,
+    pub(crate) sip_tls_key: Option<PathBuf>,
+    pub(crate) sip_max_header_bytes: Option<usize>,
+    pub(crate) sip_max_body_bytes: Option<usize>,
+    pub(crate) sip_max_connections: Option<usize>,
+    pub(crate) sip_max_connections_per_ip: Option<usize>,
+    pub(crate) sip_idle_timeout_secs: Option<f64>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
     pub(crate) sip_trunk_password: Option<String>,

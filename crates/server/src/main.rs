@@ -7,6 +7,7 @@ mod config;
 mod export;
 mod seed;
 mod serve;
+mod sip_transport;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;

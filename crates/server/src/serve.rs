@@ -31,6 +31,8 @@ pub(crate) struct SipSettings {
     pub(crate) rate_limit: Option<switchyard_voice::RateLimit>,
     /// Who may call: inbound trunks and call caps.
     pub(crate) admission: crate::admission::AdmissionSettings,
+    /// External addresses, RTP ports, SIPS, transport limits.
+    pub(crate) transport: switchyard_voice::VoiceTransport,
 }
 
 /// `PER_SEC[,BURST]`; 0 turns the limit off.
@@ -187,6 +189,7 @@ impl ServeSettings {
                     n => Some(std::time::Duration::from_secs(n)),
                 },
                 trunk,
+                transport: args.sip_transport.resolve(s)?,
                 rate_limit: parse_rate_limit(
                     args.sip_rate_limit
                         .as_deref()
@@ -297,6 +300,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         voicemail_dir: cfg.base.data_dir.join("voicemail"),
         rate_limit: cfg.sip.rate_limit,
         admission: cfg.sip.admission.config(&store).await?,
+        transport: cfg.sip.transport.clone(),
         trunk: match &cfg.sip.trunk {
             Some(t) => Some(t.voice().await?),
             None => None,
@@ -312,6 +316,9 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         .context("starting the SIP edge")?;
     let sip_addr = voice.local_addr;
     tracing::info!(sip_listen = %cfg.sip.listen, sip = %sip_addr, "SIP edge listening (UDP and TCP)");
+    if let Some(sips) = voice.tls_addr {
+        tracing::info!(%sips, "SIP edge listening (TLS)");
+    }
     if let Some(u) = &cfg.redis_url {
         tracing::info!(redis = %redact(u), prefix = %cfg.redis_prefix, "runtime state mirrored to Redis");
     }

@@ -1,18 +1,25 @@
 //! The thin tokio driver: sockets and the clock on one side, the pure [`Endpoint`] on the
-//! other. One task owns the endpoint; it reads UDP datagrams and frames from TCP
-//! connection tasks, feeds them in with the current time, sends what the endpoint polls
-//! out and sleeps until the endpoint's next timeout. Nothing here decides anything.
+//! other. One task owns the endpoint; it reads UDP datagrams and frames from TCP and TLS
+//! connection tasks (`conn`: size caps, connection caps, idle timeout), feeds them in with
+//! the current time, sends what the endpoint polls out and sleeps until the endpoint's
+//! next timeout. Nothing here decides anything.
+
+mod conn;
+mod tls;
+
+pub use conn::TransportLimits;
+pub use tls::{TlsAcceptor, tls_acceptor};
 
 use crate::endpoint::{Datagram, Endpoint, EndpointEvent};
 use crate::registrar::CredentialStore;
-use crate::wire::{StreamFrame, stream_frame};
+use crate::stream::datagram_within;
+use conn::Inbound;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use switchyard_core::Time;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -57,10 +64,15 @@ const TIMER_GRID_MS: u64 = 10;
 /// run on the driver task with the current time, then the endpoint is drained as usual.
 pub type Command<S> = Box<dyn FnOnce(&mut Endpoint<S>, Time) + Send>;
 
-enum Inbound {
-    Frame(SocketAddr, Vec<u8>),
-    Connected(SocketAddr, mpsc::UnboundedSender<Vec<u8>>),
-    Closed(SocketAddr),
+/// The sockets the endpoint is served on.
+#[allow(missing_debug_implementations)] // TlsAcceptor has no Debug
+pub struct Listeners {
+    /// SIP over UDP (its address is the default advertised one).
+    pub udp: UdpSocket,
+    /// SIP over TCP.
+    pub tcp: Option<TcpListener>,
+    /// SIPS: SIP over TLS, with the server certificate.
+    pub tls: Option<(TcpListener, TlsAcceptor)>,
 }
 
 /// Runs the endpoint on a UDP socket and, optionally, a TCP listener until `shutdown`
@@ -68,17 +80,51 @@ enum Inbound {
 /// router); `commands` carries the server's calls into the endpoint. Responses go back over
 /// the connection a request came on, else over UDP.
 pub async fn run<S: CredentialStore>(
-    mut endpoint: Endpoint<S>,
+    endpoint: Endpoint<S>,
     udp: UdpSocket,
     tcp: Option<TcpListener>,
+    events: mpsc::UnboundedSender<EndpointEvent>,
+    commands: mpsc::UnboundedReceiver<Command<S>>,
+    shutdown: impl Future<Output = ()>,
+) -> crate::Result<()> {
+    let listeners = Listeners {
+        udp,
+        tcp,
+        tls: None,
+    };
+    let limits = TransportLimits::default();
+    run_with(endpoint, listeners, limits, events, commands, shutdown).await
+}
+
+/// [`run`] with a TLS listener too and explicit [`TransportLimits`]: messages over the
+/// size caps are refused (datagrams dropped; on a stream answered 400/413/513, then the
+/// connection closed), connections over the caps closed at once, silent ones closed after
+/// the idle timeout.
+pub async fn run_with<S: CredentialStore>(
+    mut endpoint: Endpoint<S>,
+    listeners: Listeners,
+    limits: TransportLimits,
     events: mpsc::UnboundedSender<EndpointEvent>,
     mut commands: mpsc::UnboundedReceiver<Command<S>>,
     shutdown: impl Future<Output = ()>,
 ) -> crate::Result<()> {
     let clock = Clock::start();
+    let Listeners { udp, tcp, tls } = listeners;
     endpoint.set_advertised(udp.local_addr()?);
+    if let Some((l, _)) = &tls {
+        endpoint.set_advertised_tls(l.local_addr()?);
+    }
     let (in_tx, mut in_rx) = mpsc::unbounded_channel();
-    let acceptor = tcp.map(|listener| tokio::spawn(accept_loop(listener, in_tx.clone())));
+    let slots = conn::Slots::new(limits);
+    let mut acceptors = Vec::new();
+    if let Some(listener) = tcp {
+        let a = conn::accept_loop(listener, None, slots.clone(), in_tx.clone());
+        acceptors.push(tokio::spawn(a));
+    }
+    if let Some((listener, acceptor)) = tls {
+        let a = conn::accept_loop(listener, Some(acceptor), slots.clone(), in_tx.clone());
+        acceptors.push(tokio::spawn(a));
+    }
     let mut connections: HashMap<SocketAddr, mpsc::UnboundedSender<Vec<u8>>> = HashMap::new();
     let mut buf = vec![0u8; 65_535];
     tokio::pin!(shutdown);
@@ -103,7 +149,13 @@ pub async fn run<S: CredentialStore>(
             .map(|t| clock.instant_of(Time(t.as_millis().div_ceil(TIMER_GRID_MS) * TIMER_GRID_MS)));
         tokio::select! {
             r = udp.recv_from(&mut buf) => match r {
-                Ok((n, from)) => endpoint.handle_datagram(clock.now(), from, &buf[..n]),
+                Ok((n, from)) => match datagram_within(&buf[..n], &limits.message) {
+                    Ok(()) => endpoint.handle_datagram(clock.now(), from, &buf[..n]),
+                    Err(problem) => {
+                        metrics::counter!("switchyard_sip_transport_rejected_total", "reason" => "datagram_too_large").increment(1);
+                        tracing::debug!(%from, bytes = n, %problem, "SIP datagram dropped");
+                    }
+                },
                 // ICMP port unreachable surfaces here on some systems; keep serving.
                 Err(e) => tracing::debug!(error = %e, "UDP receive failed"),
             },
@@ -122,60 +174,8 @@ pub async fn run<S: CredentialStore>(
             () = &mut shutdown => break Ok(()),
         }
     };
-    if let Some(a) = acceptor {
+    for a in acceptors {
         a.abort();
     }
     result
-}
-
-async fn accept_loop(listener: TcpListener, inbound: mpsc::UnboundedSender<Inbound>) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(connection(stream, peer, inbound.clone()));
-            }
-            Err(e) => tracing::debug!(error = %e, "TCP accept failed"),
-        }
-    }
-}
-
-/// One TCP connection: frames by Content-Length in, writes whatever the endpoint sends out.
-async fn connection(stream: TcpStream, peer: SocketAddr, inbound: mpsc::UnboundedSender<Inbound>) {
-    let (mut rd, mut wr) = stream.into_split();
-    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    if inbound.send(Inbound::Connected(peer, out_tx)).is_err() {
-        return;
-    }
-    let writer = tokio::spawn(async move {
-        while let Some(bytes) = out_rx.recv().await {
-            if wr.write_all(&bytes).await.is_err() {
-                break;
-            }
-        }
-    });
-    let mut buf = Vec::new();
-    let mut chunk = vec![0u8; 16 * 1024];
-    'read: loop {
-        match rd.read(&mut chunk).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        loop {
-            match stream_frame(&buf) {
-                StreamFrame::KeepAlive(n) => {
-                    buf.drain(..n);
-                }
-                StreamFrame::Complete(n) => {
-                    let frame: Vec<u8> = buf.drain(..n).collect();
-                    if inbound.send(Inbound::Frame(peer, frame)).is_err() {
-                        break 'read;
-                    }
-                }
-                StreamFrame::Incomplete => break,
-                StreamFrame::Invalid => break 'read,
-            }
-        }
-    }
-    let _ = inbound.send(Inbound::Closed(peer));
-    writer.abort();
 }

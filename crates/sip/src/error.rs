@@ -57,6 +57,12 @@ pub enum Problem {
     /// A Request-URI scheme other than sip, sips or tel (answered 416).
     #[error("unsupported Request-URI scheme")]
     UnsupportedScheme,
+    /// The body (Content-Length) is over the configured cap (answered 413).
+    #[error("body over the size limit")]
+    BodyTooLarge,
+    /// The header section is over the configured cap (answered 513).
+    #[error("header section over the size limit")]
+    HeadersTooLarge,
     /// Well-formed per RFC 3261 but beyond what the underlying rsip parser accepts.
     #[error("message not representable by the underlying parser")]
     Unrepresentable,

@@ -9,7 +9,8 @@
 //!
 //! | layer | module | RFC |
 //! |---|---|---|
-//! | framing, folding, compact names, Content-Length | `wire` ([`stream_frame`]) | 3261 §7, §18.3 |
+//! | framing, folding, compact names, Content-Length | `wire` | 3261 §7 |
+//! | stream framing with size caps (400/413/513 then close) | [`stream`] | 3261 §18.3 |
 //! | messages, typed mandatory headers, stateless 400/416/501/505 | [`Message`], [`Head`], [`Error`] | 3261 §8, 4475 |
 //! | building requests/responses (Via copying, To-tag) | [`RequestBuilder`], [`ResponseBuilder`] | 3261 §8.2.6 |
 //! | transactions (timers A–M) | [`transaction`] | 3261 §17, 6026 |
@@ -43,6 +44,7 @@ mod header_name;
 mod message;
 pub mod registrar;
 pub mod sdp;
+pub mod stream;
 pub mod transaction;
 mod types;
 mod uri;
@@ -52,6 +54,6 @@ pub use build::{RequestBuilder, ResponseBuilder};
 pub use error::{Disposition, Error, Problem, Result};
 pub use grammar::{NameAddr, Params, Via};
 pub use message::{Head, Message, Request, Response};
+pub use stream::{MessageLimits, StreamFrame, StreamFramer, stream_frame};
 pub use types::{Branch, CallId, MAGIC_COOKIE, Method, StatusCode, Tag, Transport};
 pub use uri::SipUri;
-pub use wire::{StreamFrame, stream_frame};

@@ -113,6 +113,8 @@ impl StatusCode {
     pub const REQUEST_TIMEOUT: StatusCode = StatusCode(408);
     /// 416 Unsupported URI Scheme.
     pub const UNSUPPORTED_URI_SCHEME: StatusCode = StatusCode(416);
+    /// 413 Request Entity Too Large.
+    pub const REQUEST_ENTITY_TOO_LARGE: StatusCode = StatusCode(413);
     /// 420 Bad Extension.
     pub const BAD_EXTENSION: StatusCode = StatusCode(420);
     /// 423 Interval Too Brief.
@@ -137,6 +139,8 @@ impl StatusCode {
     pub const SERVICE_UNAVAILABLE: StatusCode = StatusCode(503);
     /// 505 Version Not Supported.
     pub const VERSION_NOT_SUPPORTED: StatusCode = StatusCode(505);
+    /// 513 Message Too Large.
+    pub const MESSAGE_TOO_LARGE: StatusCode = StatusCode(513);
     /// 603 Decline.
     pub const DECLINE: StatusCode = StatusCode(603);
 
@@ -186,6 +190,7 @@ impl StatusCode {
             405 => "Method Not Allowed",
             407 => "Proxy Authentication Required",
             408 => "Request Timeout",
+            413 => "Request Entity Too Large",
             415 => "Unsupported Media Type",
             416 => "Unsupported URI Scheme",
             420 => "Bad Extension",
@@ -201,6 +206,7 @@ impl StatusCode {
             501 => "Not Implemented",
             503 => "Service Unavailable",
             505 => "Version Not Supported",
+            513 => "Message Too Large",
             600 => "Busy Everywhere",
             603 => "Decline",
             c if c < 200 => "Provisional",

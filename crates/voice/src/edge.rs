@@ -18,6 +18,7 @@ use crate::creds::Accounts;
 use crate::rtp::{Clock, MediaCmd, MediaEvent};
 use crate::sounds::Sounds;
 use crate::switchboard::Switchboard;
+use crate::transport::advertised_ip;
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,7 +28,7 @@ use std::time::Duration;
 use switchyard_core::OfferId;
 use switchyard_engine::{Engine, Output};
 use switchyard_sip::digest::Algorithm;
-use switchyard_sip::driver::Command;
+use switchyard_sip::driver::{Command, Listeners};
 use switchyard_sip::endpoint::{
     AdmissionConfig, CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit,
 };
@@ -63,6 +64,8 @@ pub struct VoiceConfig {
     pub rate_limit: Option<RateLimit>,
     /// Who may call: inbound trunks, per-source and global call caps.
     pub admission: AdmissionConfig,
+    /// Network exposure: external addresses, RTP ports, SIPS, transport limits.
+    pub transport: crate::transport::VoiceTransport,
 }
 
 impl VoiceConfig {
@@ -88,6 +91,8 @@ impl VoiceConfig {
 pub struct VoiceHandle {
     /// The bound SIP address.
     pub local_addr: SocketAddr,
+    /// The bound SIPS (TLS) address, if any.
+    pub tls_addr: Option<SocketAddr>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -115,7 +120,11 @@ struct Actor {
     accounts: Accounts,
     sounds: Sounds,
     clock: Clock,
+    /// The IP put in our SDP (never 0.0.0.0).
     media_ip: std::net::IpAddr,
+    /// The IP RTP sockets are bound on (the SIP listen IP).
+    media_bind: std::net::IpAddr,
+    rtp_ports: crate::transport::RtpPorts,
     sb: Switchboard,
     commands: mpsc::UnboundedSender<Command<Accounts>>,
     placed_tx: mpsc::UnboundedSender<(OfferId, Vec<CallHandle>)>,
@@ -143,12 +152,40 @@ struct Actor {
 /// Binds UDP and TCP on `cfg.listen` (port 0: a free port for both) and starts the edge.
 pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<VoiceHandle> {
     let (udp, tcp, local_addr) = bind(cfg.listen).await?;
+    let t = &cfg.transport;
+    let sip_ip = advertised_ip(local_addr.ip(), t.external_address);
+    let media_ip = advertised_ip(
+        local_addr.ip(),
+        t.media_external_address.or(t.external_address),
+    );
+    let tls = match &t.tls {
+        Some(s) => {
+            let acceptor = switchyard_sip::driver::tls_acceptor(&s.cert, &s.key)
+                .map_err(|e| Error::Tls(e.to_string()))?;
+            let listener = TcpListener::bind(s.listen)
+                .await
+                .map_err(|source| Error::Bind {
+                    addr: s.listen,
+                    source,
+                })?;
+            Some((listener, acceptor))
+        }
+        None => None,
+    };
+    let tls_addr = match &tls {
+        Some((l, _)) => Some(l.local_addr().map_err(|source| Error::Bind {
+            addr: local_addr,
+            source,
+        })?),
+        None => None,
+    };
     let accounts = Accounts::default();
     let n = accounts.reload(&store).await?;
     tracing::info!(accounts = n, "SIP accounts loaded");
     let mut config = EndpointConfig {
         accept_calls: true,
-        advertised: Some(local_addr),
+        advertised: Some(SocketAddr::new(sip_ip, local_addr.port())),
+        advertised_tls: tls_addr.map(|a| SocketAddr::new(sip_ip, a.port())),
         id_seed: seed(),
         qualify_interval: cfg.qualify,
         rate_limit: cfg.rate_limit,
@@ -170,7 +207,9 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         accounts,
         sounds: Sounds::load(&cfg.sounds_dirs).with_uploads(cfg.tenant_sounds_dir.clone()),
         clock: Clock::start(),
-        media_ip: local_addr.ip(),
+        media_ip,
+        media_bind: local_addr.ip(),
+        rtp_ports: cfg.transport.rtp_ports.clone(),
         sb: Switchboard::default(),
         commands,
         placed_tx,
@@ -192,12 +231,18 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
         gate: Default::default(),
         anonymous: HashMap::new(),
     };
+    let limits = cfg.transport.limits;
     let task = tokio::spawn(async move {
         let (driver_stop_tx, driver_stop) = oneshot::channel::<()>();
-        let driver = tokio::spawn(switchyard_sip::driver::run(
-            endpoint,
+        let listeners = Listeners {
             udp,
-            Some(tcp),
+            tcp: Some(tcp),
+            tls,
+        };
+        let driver = tokio::spawn(switchyard_sip::driver::run_with(
+            endpoint,
+            listeners,
+            limits,
             events_tx,
             commands_rx,
             async move {
@@ -212,6 +257,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
     });
     Ok(VoiceHandle {
         local_addr,
+        tls_addr,
         stop,
         task,
     })

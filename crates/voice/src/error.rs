@@ -19,6 +19,9 @@ pub enum Error {
     /// The store could not be read (agents' SIP accounts, queue numbers).
     #[error(transparent)]
     Store(#[from] switchyard_store::Error),
+    /// The SIPS certificate or key could not be loaded.
+    #[error("SIP TLS: {0}")]
+    Tls(String),
     /// Configuration given by the operator is invalid.
     #[error("invalid voice setting: {0}")]
     Config(&'static str),

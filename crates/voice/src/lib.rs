@@ -10,6 +10,7 @@
 //! | [`media`] | pure per-call media: MOH and prompts paced at 20 ms, periodic announcements, RFC 4733 keys, the bridge |
 //! | [`rules`] | a queue's SIP rules: skills and priority from the caller ID and headers |
 //! | [`sounds`] | the shipped prompts and music on hold from `sounds/`, and each tenant's uploads, picked up live |
+//! | [`transport`] | advertised addresses (never 0.0.0.0), the RTP port range, SIPS and SIP transport limits |
 //! | [`voicemail`] | recording jobs, the `.part`-then-rename recording in a call's media task, storing the row |
 //! | `rtp` | the tokio task running one call's [`media::CallMedia`] on its sockets |
 //! | [`edge`] | the tokio task wiring the SIP driver, the engine and the media tasks |
@@ -28,10 +29,14 @@ mod rtp;
 pub mod rules;
 pub mod sounds;
 pub mod switchboard;
+pub mod transport;
 pub mod voicemail;
 
 pub use edge::{Trunk, VoiceConfig, VoiceHandle, start};
 pub use error::{Error, Result};
+pub use switchyard_sip::MessageLimits;
 pub use switchyard_sip::client_auth::ClientCredentials;
 pub use switchyard_sip::digest::Algorithm;
 pub use switchyard_sip::endpoint::{AdmissionConfig, CallLimits, Cidr, RateLimit, TrunkIn};
+pub use switchyard_sip::driver::TransportLimits;
+pub use transport::{RtpPorts, SipTls, VoiceTransport};

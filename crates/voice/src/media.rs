@@ -71,6 +71,8 @@ pub struct Counters {
     pub agent_in: u64,
     /// RTP packets sent to the agent.
     pub agent_out: u64,
+    /// Packets dropped because they came from neither leg's latched address.
+    pub foreign: u64,
 }
 
 /// The media of one caller and, once bridged, its agent.
@@ -90,6 +92,9 @@ pub struct CallMedia {
     dtmf: DtmfReceiver,
     /// Voicemail capture in progress.
     recording: Option<record::Capture>,
+    /// Where each leg's RTP may come from.
+    caller_latch: latch::Latch,
+    agent_latch: latch::Latch,
     /// Packet counters.
     pub counters: Counters,
 }
@@ -122,6 +127,8 @@ impl CallMedia {
             to_agent: Relay::new(ssrc ^ 0x5A5A_5A5A, (seed >> 16) as u16, seed ^ 0xFFFF),
             dtmf: DtmfReceiver::default(),
             recording: None,
+            caller_latch: latch::Latch::new(caller.remote),
+            agent_latch: latch::Latch::default(),
             counters: Counters::default(),
         }
     }
@@ -216,6 +223,7 @@ impl CallMedia {
             .map(|t| (t.seq.wrapping_add(1), t.timestamp.wrapping_add(160)))
             .unwrap_or((1, 0));
         self.to_caller = Some(Relay::new(self.ssrc, seq, ts));
+        self.agent_latch = latch::Latch::new(agent.remote);
         self.agent = Some(agent);
     }
 
@@ -224,6 +232,10 @@ impl CallMedia {
         let Ok(pkt) = RtpPacket::parse(bytes) else {
             return Vec::new();
         };
+        if !self.caller_latch.accept(from) {
+            self.counters.foreign += 1;
+            return Vec::new();
+        }
         self.counters.caller_in += 1;
         self.caller.remote = Some(from);
         let is_event = Some(pkt.payload_type) == self.caller.telephone_event;
@@ -255,6 +267,10 @@ impl CallMedia {
         ) else {
             return Vec::new();
         };
+        if !self.agent_latch.accept(from) {
+            self.counters.foreign += 1;
+            return Vec::new();
+        }
         self.counters.agent_in += 1;
         agent.remote = Some(from);
         let Some(to) = self.caller.remote else {
@@ -302,6 +318,9 @@ fn forward(pkt: &RtpPacket<'_>, a: Leg, b: Leg, relay: &mut Relay) -> Option<Vec
 
 #[path = "media_legs.rs"]
 mod legs;
+
+#[path = "media_latch.rs"]
+mod latch;
 
 #[path = "media_record.rs"]
 mod record;

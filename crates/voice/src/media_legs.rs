@@ -8,6 +8,7 @@ use super::{CallMedia, Leg};
 impl CallMedia {
     /// The caller's leg was renegotiated.
     pub fn renegotiate_caller(&mut self, leg: Leg) {
+        self.caller_latch.renegotiated(leg.remote);
         self.caller = Leg {
             remote: leg.remote.or(self.caller.remote),
             ..leg
@@ -17,6 +18,7 @@ impl CallMedia {
     /// The agent's leg was renegotiated (ignored before the bridge).
     pub fn renegotiate_agent(&mut self, leg: Leg) {
         if let Some(agent) = self.agent.as_mut() {
+            self.agent_latch.renegotiated(leg.remote);
             *agent = Leg {
                 remote: leg.remote.or(agent.remote),
                 ..leg

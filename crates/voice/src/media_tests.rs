@@ -108,7 +108,8 @@ fn bridge_relays_both_ways_and_transcodes() {
             caller_in: 2,
             caller_out: 2,
             agent_in: 1,
-            agent_out: 2
+            agent_out: 2,
+            foreign: 0
         }
     );
 }

@@ -204,6 +204,7 @@ pub(crate) async fn run(
         caller_out = c.caller_out,
         agent_in = c.agent_in,
         agent_out = c.agent_out,
+        foreign = c.foreign,
         "voice media ended"
     );
 }

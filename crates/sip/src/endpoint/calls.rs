@@ -7,7 +7,7 @@ use crate::call::{IncomingCall, IncomingEvent};
 use crate::message::Request;
 use crate::registrar::CredentialStore;
 use crate::sdp::SessionDescription;
-use crate::types::{StatusCode, Tag};
+use crate::types::{StatusCode, Tag, Transport};
 use std::net::SocketAddr;
 use switchyard_core::Time;
 
@@ -44,12 +44,11 @@ impl<S: CredentialStore> Endpoint<S> {
         trunk: Option<usize>,
     ) {
         let tag = Tag::new(format!("sy{}", self.mint_id()));
-        let host = self
-            .config
-            .advertised
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let contact = format!("sip:switchyard@{host}");
+        let transport = req.head().top_via().transport.clone();
+        let contact = self
+            .local_contact(&transport)
+            .map(|(_, c)| c)
+            .unwrap_or_else(|| "sip:switchyard@".into());
         let Some(leg) = IncomingCall::new(req.clone(), self.config.timers, tag.clone(), contact)
         else {
             return;
@@ -67,6 +66,20 @@ impl<S: CredentialStore> Endpoint<S> {
         };
         self.events
             .push_back(EndpointEvent::IncomingCall(Box::new(new)));
+    }
+
+    /// Our Via sent-by and Contact URI for messages over `transport`: the TLS listener's
+    /// address with `;transport=tls` over TLS, `;transport=tcp` over TCP.
+    pub(super) fn local_contact(&self, transport: &Transport) -> Option<(SocketAddr, String)> {
+        let (addr, param) = match transport {
+            Transport::Tls => (
+                self.config.advertised_tls.or(self.config.advertised)?,
+                ";transport=tls",
+            ),
+            Transport::Tcp => (self.config.advertised?, ";transport=tcp"),
+            _ => (self.config.advertised?, ""),
+        };
+        Some((addr, format!("sip:switchyard@{addr}{param}")))
     }
 
     fn with_call(

@@ -47,6 +47,9 @@ pub struct EndpointConfig {
     pub qualify_interval: Option<Duration>,
     /// The address put in our Via (the driver sets its socket's address if unset).
     pub advertised: Option<SocketAddr>,
+    /// The address of our SIPS (TLS) listener, for Via and Contact on TLS
+    /// (`;transport=tls`); the driver sets its listener's address if unset.
+    pub advertised_tls: Option<SocketAddr>,
     /// Seed for branch, tag and Call-ID values; give each node a different random one.
     pub id_seed: u64,
     /// Per-source flood limit; datagrams over it are dropped unparsed.
@@ -65,6 +68,7 @@ impl Default for EndpointConfig {
             registrar: RegistrarConfig::default(),
             qualify_interval: Some(Duration::from_secs(30)),
             advertised: None,
+            advertised_tls: None,
             id_seed: 0,
             rate_limit: Some(RateLimit::default()),
             accept_calls: false,
@@ -201,6 +205,12 @@ impl<S: CredentialStore> Endpoint<S> {
     /// Sets the address for our Via headers (the driver calls this with its socket's).
     pub fn set_advertised(&mut self, addr: SocketAddr) {
         self.config.advertised.get_or_insert(addr);
+    }
+
+    /// Sets the address for Via and Contact over TLS (the driver calls this with its TLS
+    /// listener's).
+    pub fn set_advertised_tls(&mut self, addr: SocketAddr) {
+        self.config.advertised_tls.get_or_insert(addr);
     }
 
     /// The registrar, for lookups (`contacts`) and static contacts.

@@ -98,7 +98,7 @@ impl<S: CredentialStore> Endpoint<S> {
         offer: &SessionDescription,
         credentials: Option<ClientCredentials>,
     ) -> Option<CallHandle> {
-        let local = self.config.advertised?;
+        let (local, contact) = self.local_contact(&target.transport)?;
         let id = self.mint_id();
         let via = format!("SIP/2.0/{} {local}", target.transport.as_str());
         let invite = RequestBuilder::new(Method::Invite, target.uri.clone())
@@ -107,7 +107,7 @@ impl<S: CredentialStore> Endpoint<S> {
             .header("To", target.to.clone())
             .header("Call-ID", format!("{id}@switchyard"))
             .header("CSeq", "1 INVITE")
-            .header("Contact", format!("<sip:switchyard@{local}>"))
+            .header("Contact", format!("<{contact}>"))
             .body("application/sdp", offer.to_bytes())
             .build()
             .ok()?;

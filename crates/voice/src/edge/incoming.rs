@@ -39,14 +39,19 @@ impl Actor {
         }
     }
 
+    /// A socket in the configured RTP range; `None` (the call gets 503) when it is full.
     pub(super) async fn rtp_socket(&self) -> Option<UdpSocket> {
-        match UdpSocket::bind((self.media_ip, 0)).await {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(error = %e, "binding an RTP socket failed");
-                None
-            }
+        let socket = self.rtp_ports.bind(self.media_bind).await;
+        if socket.is_none() {
+            let (lo, hi) = self.rtp_ports.bounds();
+            metrics::counter!("switchyard_rtp_ports_exhausted_total").increment(1);
+            tracing::warn!(
+                lo,
+                hi,
+                "no free RTP port in the configured range (--rtp-ports)"
+            );
         }
+        socket
     }
 
     pub(super) async fn on_new_call(&mut self, new: NewCall) {
