@@ -178,7 +178,7 @@ impl Lockout {
         let oldest = self
             .entries
             .iter()
-            .filter(|(_, e)| !e.locked_until.is_some_and(|t| t > now))
+            .filter(|(_, e)| e.locked_until.is_none_or(|t| t <= now))
             .min_by_key(|(_, e)| e.last)
             .map(|(k, _)| k.clone());
         match oldest {
@@ -301,7 +301,10 @@ mod tests {
         l.failure(T0, "k");
         // forget = 2 × cap = 70 s.
         let later = T0 + secs(71);
-        assert_eq!(l.failure(later, "k"), FailureOutcome::Counted { failures: 1 });
+        assert_eq!(
+            l.failure(later, "k"),
+            FailureOutcome::Counted { failures: 1 }
+        );
         l.prune(later + secs(71));
         assert!(l.is_empty());
     }
