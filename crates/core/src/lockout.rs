@@ -45,6 +45,26 @@ impl Default for LockoutPolicy {
     }
 }
 
+/// Lockout policies of a login edge (SIP digest, web logins).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginPolicy {
+    /// Per account (SIP user name, chat login).
+    pub account: LockoutPolicy,
+    /// Per source IP address (an office behind NAT shares one: keep it higher).
+    pub source: LockoutPolicy,
+}
+
+impl Default for LoginPolicy {
+    /// 5 failures lock an account, 20 a source address; 60 s doubling up to an hour.
+    fn default() -> Self {
+        let (base, cap) = (Duration::from_secs(60), Duration::from_secs(3600));
+        LoginPolicy {
+            account: LockoutPolicy::new(5, base, cap),
+            source: LockoutPolicy::new(20, base, cap),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     failures: u32,

@@ -29,6 +29,7 @@ use switchyard_engine::{Engine, Output};
 use switchyard_sip::digest::Algorithm;
 use switchyard_sip::driver::Command;
 use switchyard_sip::endpoint::{CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit};
+use switchyard_sip::registrar::LoginPolicy;
 use switchyard_sip::sdp::LocalMedia;
 use switchyard_store::Store;
 use tokio::net::{TcpListener, UdpSocket};
@@ -59,6 +60,8 @@ pub struct VoiceConfig {
     pub trunk: Option<Trunk>,
     /// Per-source limit on SIP datagrams (`None`: no limit).
     pub rate_limit: Option<RateLimit>,
+    /// Lockout after failed digest logins, per account and per source address.
+    pub lockout: LoginPolicy,
 }
 
 impl VoiceConfig {
@@ -148,6 +151,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
     };
     config.registrar.realm = cfg.realm.clone();
     config.registrar.algorithms = cfg.algorithms.clone();
+    config.registrar.lockout = cfg.lockout;
     let endpoint = Endpoint::new(config, accounts.clone(), &secret());
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (commands, commands_rx) = mpsc::unbounded_channel();

@@ -33,3 +33,4 @@ pub use error::{Error, Result};
 pub use switchyard_sip::client_auth::ClientCredentials;
 pub use switchyard_sip::digest::Algorithm;
 pub use switchyard_sip::endpoint::RateLimit;
+pub use switchyard_sip::registrar::LoginPolicy;

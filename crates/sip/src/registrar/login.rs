@@ -9,7 +9,8 @@ use crate::digest::{Algorithm, Credentials};
 use crate::types::Method;
 use std::net::IpAddr;
 use std::time::Duration;
-use switchyard_core::lockout::{FailureOutcome, Lockout, LockoutPolicy};
+pub use switchyard_core::lockout::LoginPolicy;
+use switchyard_core::lockout::{FailureOutcome, Lockout};
 use switchyard_core::{AgentId, Time};
 
 /// The outcome of [`Logins::authenticate`].
@@ -40,26 +41,6 @@ pub enum Login {
         /// This failure started a lock.
         locked_now: bool,
     },
-}
-
-/// Lockout policies of the digest logins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LoginPolicy {
-    /// Per SIP user name.
-    pub account: LockoutPolicy,
-    /// Per source IP address (an office behind NAT shares one: keep it higher).
-    pub source: LockoutPolicy,
-}
-
-impl Default for LoginPolicy {
-    /// 5 failures lock an account, 20 a source address; 60 s doubling up to an hour.
-    fn default() -> Self {
-        let (base, cap) = (Duration::from_secs(60), Duration::from_secs(3600));
-        LoginPolicy {
-            account: LockoutPolicy::new(5, base, cap),
-            source: LockoutPolicy::new(20, base, cap),
-        }
-    }
 }
 
 /// Nonces, their counts and the lockout tables of one realm.
