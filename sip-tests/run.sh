@@ -20,7 +20,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 # SIPp 3.6.1 answers the first WWW-Authenticate and only knows MD5, so MD5 is offered first
 # here; the server's default is SHA-256 first (RFC 8760), covered by the Rust tests.
 "$CARGO_TARGET_DIR/debug/examples/registrar" --listen "127.0.0.1:$port" --realm switchyard.test \
-  --algorithms MD5,SHA-256 --rate-limit 100,200 --answer-calls true \
+  --algorithms MD5,SHA-256 --rate-limit 100,200 --answer-calls true --lockout 3,1 \
   --user 1001:secret:1 --user 2001:agentpw:2 --call-agent 2001 >"$logs/registrar.log" 2>&1 &
 registrar=$!
 trap 'kill "$registrar" 2>/dev/null || true; wait "$registrar" 2>/dev/null || true' EXIT
@@ -57,6 +57,7 @@ expect_log 'reachable agent=a1 true' "agent 1 reachable after REGISTER"
 scenario unregister u1
 expect_log 'reachable agent=a1 false' "agent 1 unreachable after REGISTER *"
 scenario register_wrong_password u1
+sleep 1.1 # the registrar locked 1001 for 1 s after the third wrong answer
 scenario register_auth t1
 
 # Calls (the example answers sip:answer@, rings sip:ring@ forever, refuses non-G.711).

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorCode, Result, close};
 use crate::hub::{AgentPush, CustomerPush, Party, SESSION_BUFFER};
 use crate::proto::{decode, text_field};
 use futures_util::{Sink, Stream};
+use std::net::IpAddr;
 use std::sync::Arc;
 use switchyard_core::{AgentId, PauseReason, TenantId};
 use switchyard_engine::system_now;
@@ -27,10 +28,20 @@ struct Session<S, K> {
     conn: Conn<S, K>,
     tx: mpsc::Sender<AgentPush>,
     me: Option<Me>,
+    peer: Option<IpAddr>,
 }
 
 /// Runs one agent session until the client goes away.
 pub async fn run<S, K>(shared: Arc<Shared>, stream: S, sink: K)
+where
+    S: Stream<Item = Inbound> + Unpin,
+    K: Sink<Outbound> + Unpin,
+{
+    run_from(shared, None, stream, sink).await
+}
+
+/// [`run`] for a client at `peer` (failed logins also count against the address).
+pub async fn run_from<S, K>(shared: Arc<Shared>, peer: Option<IpAddr>, stream: S, sink: K)
 where
     S: Stream<Item = Inbound> + Unpin,
     K: Sink<Outbound> + Unpin,
@@ -43,6 +54,7 @@ where
         conn,
         tx,
         me: None,
+        peer,
     };
     let handshake = tokio::time::sleep(HANDSHAKE_TIMEOUT);
     tokio::pin!(handshake);
@@ -114,8 +126,14 @@ where
                 },
                 None,
             ) => {
-                let rec =
-                    ops::authenticate(&sh, login.clone(), password.clone(), token.clone()).await?;
+                let rec = ops::authenticate(
+                    &sh,
+                    login.clone(),
+                    password.clone(),
+                    token.clone(),
+                    self.peer,
+                )
+                .await?;
                 let agent = AgentId(rec.id as u64);
                 let tenant = TenantId(rec.tenant_id as u64);
                 let session = sh.hub.add_agent(agent, self.tx.clone());

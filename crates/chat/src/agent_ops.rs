@@ -4,7 +4,9 @@ use crate::Shared;
 use crate::agent_msg::{ActiveChat, AgentOut, QueueInfo};
 use crate::error::{Error, ErrorCode, Result};
 use std::collections::HashSet;
-use switchyard_core::{AgentId, AgentStatus, InteractionId, OfferId, QueueId, TenantId};
+use std::net::IpAddr;
+use switchyard_core::{AgentId, AgentStatus, InteractionId, OfferId, QueueId, TenantId, Time};
+use switchyard_engine::system_now;
 use switchyard_router::{CancelReason, Input};
 use switchyard_store::{AgentRecord, OfflineMessage, Page, Role};
 
@@ -12,8 +14,45 @@ fn unauthorized() -> Error {
     Error::peer(ErrorCode::Unauthorized, "wrong login, password or token")
 }
 
-/// Checks chat credentials or an agent-role token.
+/// Checks chat credentials or an agent-role token from `peer`, refusing without a
+/// check while the login or the address is locked, and counting failures.
 pub(crate) async fn authenticate(
+    sh: &Shared,
+    login: Option<String>,
+    password: Option<String>,
+    token: Option<String>,
+    peer: Option<IpAddr>,
+) -> Result<AgentRecord> {
+    let now = system_now();
+    // The login name counts only when a password is checked against it.
+    let key = match (&login, &password) {
+        (Some(l), Some(_)) => Some(l.clone()),
+        _ => None,
+    };
+    if let Some(until) = sh.logins.locked_until(now, key.as_deref(), peer) {
+        return Err(locked(now, until));
+    }
+    let r = check(sh, login, password, token).await;
+    match &r {
+        Ok(_) => sh.logins.success(key.as_deref(), peer),
+        Err(e) if e.code() == ErrorCode::Unauthorized => {
+            sh.logins.failure(now, key.as_deref(), peer)
+        }
+        Err(_) => {}
+    }
+    r
+}
+
+/// The refusal while locked (no password was checked).
+pub(crate) fn locked(now: Time, until: Time) -> Error {
+    let secs = until.saturating_since(now).as_secs().max(1);
+    Error::peer(
+        ErrorCode::Unauthorized,
+        format!("too many failed logins: try again in {secs} s"),
+    )
+}
+
+async fn check(
     sh: &Shared,
     login: Option<String>,
     password: Option<String>,

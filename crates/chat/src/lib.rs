@@ -30,6 +30,7 @@ mod customer_ops;
 pub mod dispatch;
 pub mod error;
 pub mod hub;
+mod logins;
 pub mod proto;
 mod rest;
 pub mod supervisor;
@@ -68,6 +69,8 @@ pub struct ChatConfig {
     pub trend_interval: Duration,
     /// Trend samples kept per queue.
     pub trend_samples: usize,
+    /// Lockout of agent/supervisor logins after failures, per login and per source.
+    pub lockout: switchyard_core::lockout::LoginPolicy,
 }
 
 impl Default for ChatConfig {
@@ -84,6 +87,7 @@ impl Default for ChatConfig {
             limits: Limits::default(),
             trend_interval: Duration::from_secs(10),
             trend_samples: 60,
+            lockout: Default::default(),
         }
     }
 }
@@ -102,6 +106,8 @@ pub struct Shared {
     pub(crate) board: watch::Sender<u64>,
     /// Set when the router stops: every session closes with 1001 (going away).
     pub(crate) stopping: watch::Sender<bool>,
+    /// Failed-login counts and locks.
+    pub(crate) logins: logins::WebLogins,
 }
 
 /// A cloneable handle on the chat edge.
@@ -113,7 +119,9 @@ impl ChatState {
     /// (call inside a tokio runtime; they end when the engine stops).
     pub fn new(store: Store, engine: Engine, config: ChatConfig) -> Self {
         let rx = engine.subscribe();
+        let logins = logins::WebLogins::new(config.lockout);
         let shared = Arc::new(Shared {
+            logins,
             store,
             engine,
             hub: Hub::default(),

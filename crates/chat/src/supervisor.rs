@@ -8,6 +8,7 @@ use crate::hub::{Alarm, SESSION_BUFFER};
 use crate::proto::{decode, text_field};
 use crate::supervisor_msg::{AgentBoard, QueueBoard, SupervisorIn, SupervisorOut, TYPES, Waiter};
 use futures_util::{Sink, Stream};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use switchyard_core::{AgentId, InteractionId, PauseReason, QueueId, TenantId};
@@ -23,6 +24,15 @@ const REFRESH: Duration = Duration::from_secs(2);
 
 /// Runs one supervisor session until the client goes away.
 pub async fn run<S, K>(shared: Arc<Shared>, stream: S, sink: K)
+where
+    S: Stream<Item = Inbound> + Unpin,
+    K: Sink<Outbound> + Unpin,
+{
+    run_from(shared, None, stream, sink).await
+}
+
+/// [`run`] for a client at `peer` (failed token checks count against the address).
+pub async fn run_from<S, K>(shared: Arc<Shared>, peer: Option<IpAddr>, stream: S, sink: K)
 where
     S: Stream<Item = Inbound> + Unpin,
     K: Sink<Outbound> + Unpin,
@@ -43,7 +53,7 @@ where
                 Recv::Closed => break,
                 Recv::Text(t) => {
                     let res = match decode::<SupervisorIn>(&t, TYPES) {
-                        Ok(msg) => handle(&shared, &mut conn, &mut tenant, &tx, msg).await,
+                        Ok(msg) => handle(&shared, &mut conn, &mut tenant, &tx, msg, peer).await,
                         Err(e) => Err(e),
                     };
                     match res {
@@ -100,6 +110,7 @@ async fn handle<S, K>(
     tenant: &mut Option<(TenantId, u64)>,
     tx: &mpsc::Sender<Alarm>,
     msg: SupervisorIn,
+    peer: Option<IpAddr>,
 ) -> Result<()>
 where
     S: Stream<Item = Inbound> + Unpin,
@@ -117,7 +128,17 @@ where
             },
             None,
         ) => {
-            let (t, tenant_name) = authenticate(sh, token, name.as_deref()).await?;
+            let now = system_now();
+            if let Some(until) = sh.logins.locked_until(now, None, peer) {
+                return Err(crate::agent_ops::locked(now, until));
+            }
+            let r = authenticate(sh, token, name.as_deref()).await;
+            match &r {
+                Ok(_) => sh.logins.success(None, peer),
+                Err(e) if e.code() == ErrorCode::Unauthorized => sh.logins.failure(now, None, peer),
+                Err(_) => {}
+            }
+            let (t, tenant_name) = r?;
             *tenant = Some((t, sh.hub.add_supervisor(t, tx.clone())));
             conn.send(&SupervisorOut::Welcome {
                 tenant: t,

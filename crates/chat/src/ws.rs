@@ -4,11 +4,13 @@
 use crate::conn::{Inbound, Outbound};
 use crate::{ChatState, agent, assets, customer, rest, supervisor};
 use axum::Router;
-use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures_util::{Sink, SinkExt, Stream, StreamExt, future::ready};
+use std::net::{IpAddr, SocketAddr};
 
 /// Frames above this are refused by the WebSocket layer itself; frames between the
 /// protocol limit and this get a proper 1009 close from the session.
@@ -74,16 +76,41 @@ async fn ws_customer(State(s): State<ChatState>, ws: WebSocketUpgrade) -> Respon
     })
 }
 
-async fn ws_agent(State(s): State<ChatState>, ws: WebSocketUpgrade) -> Response {
+/// The client's address, when the server was started with connect info
+/// (`into_make_service_with_connect_info::<SocketAddr>`); `None` otherwise.
+pub(crate) struct PeerIp(pub(crate) Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+async fn ws_agent(
+    State(s): State<ChatState>,
+    PeerIp(peer): PeerIp,
+    ws: WebSocketUpgrade,
+) -> Response {
     upgrade(ws).on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
-        agent::run(s.0, inbound(stream), outbound(sink)).await;
+        agent::run_from(s.0, peer, inbound(stream), outbound(sink)).await;
     })
 }
 
-async fn ws_supervisor(State(s): State<ChatState>, ws: WebSocketUpgrade) -> Response {
+async fn ws_supervisor(
+    State(s): State<ChatState>,
+    PeerIp(peer): PeerIp,
+    ws: WebSocketUpgrade,
+) -> Response {
     upgrade(ws).on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
-        supervisor::run(s.0, inbound(stream), outbound(sink)).await;
+        supervisor::run_from(s.0, peer, inbound(stream), outbound(sink)).await;
     })
 }

@@ -30,7 +30,7 @@ async fn customers_see_positions_and_chat_with_the_agent() {
     );
 
     let mut bob = w.agent();
-    bob.send(json!({ "type": "login", "login": "bob", "password": "pw-bob" }));
+    bob.send(json!({ "type": "login", "login": "bob", "password": "s3cret-desk-pw" }));
     let welcome = bob.expect("welcome").await;
     assert_eq!(welcome["name"], "bob");
     let offer = bob.expect("offer").await;
@@ -239,7 +239,7 @@ async fn pull_mode_agents_take_next_and_transfer() {
         .await
         .unwrap();
     let mut bob = w.agent();
-    bob.send(json!({ "type": "login", "login": "bob", "password": "pw-bob" }));
+    bob.send(json!({ "type": "login", "login": "bob", "password": "s3cret-desk-pw" }));
     bob.expect("welcome").await;
     bob.send(json!({ "type": "take_next", "queue": q.0 }));
     assert_eq!(bob.expect("error").await["code"], "not_found");

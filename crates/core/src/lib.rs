@@ -8,6 +8,7 @@ pub mod channel;
 pub mod config;
 pub mod event;
 pub mod ids;
+pub mod lockout;
 pub mod presence;
 pub mod schedule;
 pub mod skill;

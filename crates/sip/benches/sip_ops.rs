@@ -27,10 +27,10 @@ fn invite() -> Vec<u8> {
 struct Store;
 
 impl CredentialStore for Store {
-    fn account(&self, _: &str) -> Option<Account> {
+    fn account(&self, user: &str) -> Option<Account> {
         Some(Account {
             agent: AgentId(1),
-            password: "pw".into(),
+            ha1: switchyard_sip::digest::Ha1::from_password(user, "bench", "pw"),
         })
     }
 }

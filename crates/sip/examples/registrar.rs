@@ -10,12 +10,13 @@
 use std::collections::HashMap;
 use std::io::Write;
 use switchyard_core::AgentId;
+use switchyard_core::lockout::LockoutPolicy;
 use switchyard_sip::call::OutgoingEvent;
-use switchyard_sip::digest::Algorithm;
+use switchyard_sip::digest::{Algorithm, Ha1};
 use switchyard_sip::driver::Command;
 use switchyard_sip::endpoint::NewCall;
 use switchyard_sip::endpoint::{Endpoint, EndpointConfig, EndpointEvent, RateLimit};
-use switchyard_sip::registrar::{Account, CredentialStore, RegistrarEvent};
+use switchyard_sip::registrar::{Account, CredentialStore, LoginPolicy, RegistrarEvent};
 use switchyard_sip::sdp::{Codec, LocalMedia, answer, offer};
 use switchyard_sip::{SipUri, StatusCode};
 
@@ -88,7 +89,7 @@ fn call_agent(aor: String, media_addr: std::net::IpAddr) -> Command<Users> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] [--call-agent NAME] --user NAME:PASSWORD:AGENT_ID ..."
+        "usage: registrar --listen ADDR [--realm REALM] [--min-expires S] [--algorithms SHA-256,MD5] [--rate-limit PER_S,BURST] [--answer-calls true] [--call-agent NAME] [--lockout FAILURES,SECS] --user NAME:PASSWORD:AGENT_ID ..."
     );
     std::process::exit(2)
 }
@@ -96,7 +97,8 @@ fn usage() -> ! {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let (mut listen, mut users) = (None, HashMap::new());
+    let mut listen = None;
+    let mut clear = Vec::new();
     let mut call_agent_name: Option<String> = None;
     let mut config = EndpointConfig::default();
     while let Some(arg) = args.next() {
@@ -113,6 +115,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     per_second: per_second.parse()?,
                     burst: burst.parse()?,
                 });
+            }
+            "--lockout" => {
+                // FAILURES,SECS: wrong responses that lock an account (and a source),
+                // and the first lock's length.
+                let (n, secs) = value.split_once(',').unwrap_or_else(|| usage());
+                let base = std::time::Duration::from_secs(secs.parse()?);
+                let policy = LockoutPolicy::new(n.parse()?, base, base * 8);
+                config.registrar.lockout = LoginPolicy {
+                    account: policy,
+                    source: policy,
+                };
             }
             "--algorithms" => {
                 config.registrar.algorithms = value
@@ -131,16 +144,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 else {
                     usage()
                 };
-                let account = Account {
-                    agent: AgentId(agent.parse()?),
-                    password: password.to_owned(),
-                };
-                users.insert(name.to_owned(), account);
+                clear.push((
+                    name.to_owned(),
+                    password.to_owned(),
+                    AgentId(agent.parse()?),
+                ));
             }
             _ => usage(),
         }
     }
     let listen = listen.unwrap_or_else(|| usage());
+    // Accounts hold HA1 only, as the server's store does.
+    let users: HashMap<String, Account> = clear
+        .into_iter()
+        .map(|(name, password, agent)| {
+            let ha1 = Ha1::from_password(&name, &config.registrar.realm, &password);
+            (name, Account { agent, ha1 })
+        })
+        .collect();
     // Port 0 picks a free UDP port; TCP then listens on the same number, retrying with
     // another port if that number is taken for TCP.
     let mut attempts = 0;

@@ -5,33 +5,19 @@
 //! first two and the realm under a server secret. Any node holding the secret can check
 //! it without shared state; only the nonce-count high-water marks are node-local.
 
-use crate::digest::{Algorithm, Challenge, Credentials, DigestInput, constant_time_eq};
+use crate::digest::{Algorithm, Challenge, Credentials, DigestInput, Ha1, constant_time_eq};
 use crate::types::Method;
-use sha2::{Digest as _, Sha256};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
 use std::collections::HashMap;
 use std::time::Duration;
 use switchyard_core::Time;
 
-/// HMAC-SHA-256 (RFC 2104), written out because only `sha2` is pinned.
+/// HMAC-SHA-256 (RFC 2104) with the `hmac` crate.
 fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut k = [0u8; 64];
-    if key.len() > 64 {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let inner: Vec<u8> = k
-        .iter()
-        .map(|b| b ^ 0x36)
-        .chain(msg.iter().copied())
-        .collect();
-    let inner = Sha256::digest(&inner);
-    let outer: Vec<u8> = k
-        .iter()
-        .map(|b| b ^ 0x5c)
-        .chain(inner.iter().copied())
-        .collect();
-    Sha256::digest(&outer).into()
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
 }
 
 /// The outcome of checking a request's credentials.
@@ -133,14 +119,14 @@ impl Authenticator {
             .then_some(Time(issued))
     }
 
-    /// Checks `creds` for a request with `method`; `password` is the stored password of
+    /// Checks `creds` for a request with `method`; `ha1` is the stored HA1 pair of
     /// `creds.username` (`None` for an unknown user, which reads as wrong credentials).
     pub fn verify(
         &mut self,
         now: Time,
         method: Method,
         creds: Option<&Credentials>,
-        password: Option<&str>,
+        ha1: Option<&Ha1>,
     ) -> Verdict {
         let Some(creds) = creds else {
             return Verdict::Challenge { stale: false };
@@ -159,7 +145,7 @@ impl Authenticator {
         let wrong = Verdict::WrongCredentials {
             username: creds.username.clone(),
         };
-        let Some(password) = password else {
+        let Some(ha1) = ha1 else {
             return wrong;
         };
         let nc_hex = format!("{nc:08x}");
@@ -167,13 +153,13 @@ impl Authenticator {
             algorithm: creds.algorithm,
             username: &creds.username,
             realm: &self.realm,
-            password,
+            password: "",
             method: method.as_str(),
             uri: &creds.uri,
             nonce: &creds.nonce,
             qop_auth: Some((&nc_hex, cnonce)),
         }
-        .response();
+        .response_from_ha1(ha1.get(creds.algorithm));
         if !constant_time_eq(expected.as_bytes(), creds.response.as_bytes()) {
             return wrong;
         }
@@ -221,6 +207,10 @@ mod tests {
         Credentials::parse(&v).unwrap().unwrap()
     }
 
+    fn ha1(password: &str) -> Ha1 {
+        Ha1::from_password("1001", "example.com", password)
+    }
+
     fn auth() -> Authenticator {
         Authenticator::new("example.com", b"server secret", Duration::from_secs(300))
     }
@@ -245,7 +235,7 @@ mod tests {
                 .find(|c| c.algorithm == alg)
                 .unwrap();
             let c = creds(&ch, "secret", 1);
-            let ok = a.verify(T0, Method::Register, Some(&c), Some("secret"));
+            let ok = a.verify(T0, Method::Register, Some(&c), Some(&ha1("secret")));
             assert_eq!(
                 ok,
                 Verdict::Authorized {
@@ -255,12 +245,12 @@ mod tests {
                 ch.algorithm
             );
             assert_eq!(
-                a.verify(T0, Method::Register, Some(&c), Some("secret")),
+                a.verify(T0, Method::Register, Some(&c), Some(&ha1("secret"))),
                 Verdict::Replay
             );
             let c2 = creds(&ch, "secret", 2);
             assert!(matches!(
-                a.verify(T0, Method::Register, Some(&c2), Some("secret")),
+                a.verify(T0, Method::Register, Some(&c2), Some(&ha1("secret"))),
                 Verdict::Authorized { .. }
             ));
         }
@@ -272,7 +262,7 @@ mod tests {
         let ch = a.challenges(T0, false, &BOTH).remove(0);
         let c = creds(&ch, "guess", 1);
         assert!(matches!(
-            a.verify(T0, Method::Register, Some(&c), Some("secret")),
+            a.verify(T0, Method::Register, Some(&c), Some(&ha1("secret"))),
             Verdict::WrongCredentials { .. }
         ));
         assert!(matches!(
@@ -285,7 +275,7 @@ mod tests {
             .replace_range(30..31, if &ch.nonce[30..31] == "0" { "1" } else { "0" });
         let c = creds(&forged, "secret", 1);
         assert_eq!(
-            a.verify(T0, Method::Register, Some(&c), Some("secret")),
+            a.verify(T0, Method::Register, Some(&c), Some(&ha1("secret"))),
             Verdict::Challenge { stale: false }
         );
         let other =
@@ -300,7 +290,7 @@ mod tests {
         let c = creds(&ch, "secret", 1);
         let later = T0 + Duration::from_secs(301);
         assert_eq!(
-            a.verify(later, Method::Register, Some(&c), Some("secret")),
+            a.verify(later, Method::Register, Some(&c), Some(&ha1("secret"))),
             Verdict::Challenge { stale: true }
         );
         let ch = a.challenges(later, true, &BOTH).remove(0);

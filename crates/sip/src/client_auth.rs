@@ -247,7 +247,16 @@ mod tests {
             let v = c.answer(&creds(), "INVITE", "sip:+15550100@192.0.2.9", 1, "abc123");
             let parsed = Credentials::parse(&v).unwrap().unwrap();
             assert_eq!(
-                server.verify(T0, Method::Invite, Some(&parsed), Some("s3cret")),
+                server.verify(
+                    T0,
+                    Method::Invite,
+                    Some(&parsed),
+                    Some(&crate::digest::Ha1::from_password(
+                        "trunk1",
+                        "trunk.example",
+                        "s3cret"
+                    ))
+                ),
                 Verdict::Authorized {
                     username: "trunk1".into()
                 }
@@ -264,7 +273,16 @@ mod tests {
             );
             let parsed = Credentials::parse(&wrong).unwrap().unwrap();
             assert!(matches!(
-                server.verify(T0, Method::Invite, Some(&parsed), Some("s3cret")),
+                server.verify(
+                    T0,
+                    Method::Invite,
+                    Some(&parsed),
+                    Some(&crate::digest::Ha1::from_password(
+                        "trunk1",
+                        "trunk.example",
+                        "s3cret"
+                    ))
+                ),
                 Verdict::WrongCredentials { .. }
             ));
         }

@@ -71,14 +71,56 @@ pub struct DigestInput<'a> {
     pub qop_auth: Option<(&'a str, &'a str)>,
 }
 
+/// The stored form of a SIP password: HA1 = H(user:realm:password) for each algorithm,
+/// lower-case hex. It depends on the user name and the realm; it is as good as the
+/// password for logging in to this realm, so it is kept as secret as one, but it does
+/// not reveal the password itself and is useless in another realm.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Ha1 {
+    /// MD5 HA1 (32 hex digits).
+    pub md5: String,
+    /// SHA-256 HA1 (64 hex digits).
+    pub sha256: String,
+}
+
+impl fmt::Debug for Ha1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Ha1(..)")
+    }
+}
+
+impl Ha1 {
+    /// HA1 of both algorithms for a password.
+    pub fn from_password(username: &str, realm: &str, password: &str) -> Ha1 {
+        let a1 = format!("{username}:{realm}:{password}");
+        Ha1 {
+            md5: Algorithm::Md5.hex(&a1),
+            sha256: Algorithm::Sha256.hex(&a1),
+        }
+    }
+
+    /// The HA1 of one algorithm.
+    pub fn get(&self, algorithm: Algorithm) -> &str {
+        match algorithm {
+            Algorithm::Md5 => &self.md5,
+            Algorithm::Sha256 => &self.sha256,
+        }
+    }
+}
+
 impl DigestInput<'_> {
     /// The expected `response` value.
     pub fn response(&self) -> String {
-        let h = |s: &str| self.algorithm.hex(s);
-        let ha1 = h(&format!(
+        let ha1 = self.algorithm.hex(&format!(
             "{}:{}:{}",
             self.username, self.realm, self.password
         ));
+        self.response_from_ha1(&ha1)
+    }
+
+    /// The expected `response` value from a stored HA1 (`password` is not used).
+    pub fn response_from_ha1(&self, ha1: &str) -> String {
+        let h = |s: &str| self.algorithm.hex(s);
         let ha2 = h(&format!("{}:{}", self.method, self.uri));
         match self.qop_auth {
             Some((nc, cnonce)) => h(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", self.nonce)),

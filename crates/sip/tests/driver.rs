@@ -19,7 +19,7 @@ impl CredentialStore for Store {
     fn account(&self, username: &str) -> Option<Account> {
         (username == "2001").then(|| Account {
             agent: AgentId(21),
-            password: "pa55".into(),
+            ha1: switchyard_sip::digest::Ha1::from_password("2001", "switchyard.test", "pa55"),
         })
     }
 }

@@ -1,16 +1,16 @@
 //! Agents, skills and memberships.
 
 use crate::error::{from_json, to_json};
-use crate::secret::{hash_password, verify_password};
+use crate::secret::{PasswordCheck, hash_password_blocking, sip_ha1, verify_password_blocking};
 use crate::{
-    AgentRecord, AgentWrite, MembershipRecord, Page, Result, SkillRecord, Store, affected,
+    AgentRecord, AgentWrite, MembershipRecord, Page, Result, SipHa1, SkillRecord, Store, affected,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use switchyard_core::config::AgentConfig;
 use switchyard_core::{AgentId, TenantId};
 
-const AGENT_COLS: &str = "id, tenant_id, name, sip_username, sip_password, chat_login, \
+const AGENT_COLS: &str = "id, tenant_id, name, sip_username, sip_ha1_md5, chat_login, \
                           chat_password_hash, settings";
 
 fn agent(r: &AnyRow) -> Result<AgentRecord> {
@@ -22,17 +22,28 @@ fn agent(r: &AnyRow) -> Result<AgentRecord> {
     settings.id = AgentId(id as u64);
     settings.tenant = TenantId(tenant_id as u64);
     settings.name = name.clone();
-    let sip_password: Option<String> = r.try_get("sip_password")?;
+    let sip_ha1: Option<String> = r.try_get("sip_ha1_md5")?;
     let chat_hash: Option<String> = r.try_get("chat_password_hash")?;
     Ok(AgentRecord {
         id,
         tenant_id,
         name,
         sip_username: r.try_get("sip_username")?,
-        has_sip_password: sip_password.is_some(),
+        has_sip_password: sip_ha1.is_some(),
         chat_login: r.try_get("chat_login")?,
         has_chat_password: chat_hash.is_some(),
         settings,
+    })
+}
+
+/// The HA1 columns of a row, when set.
+fn ha1_cols(r: &AnyRow) -> Result<Option<SipHa1>> {
+    let md5: Option<String> = r.try_get("sip_ha1_md5")?;
+    let sha256: Option<String> = r.try_get("sip_ha1_sha256")?;
+    let realm: Option<String> = r.try_get("sip_ha1_realm")?;
+    Ok(match (md5, sha256, realm) {
+        (Some(md5), Some(sha256), Some(realm)) => Some(SipHa1 { md5, sha256, realm }),
+        _ => None,
     })
 }
 
@@ -145,41 +156,68 @@ impl Store {
         affected(n)
     }
 
+    /// The HA1 to store for a write: given, or computed from the password and the user
+    /// name (without a user name there is nothing to compute it for).
+    fn ha1_of(&self, a: &AgentWrite) -> Option<SipHa1> {
+        if let Some(h) = &a.sip_ha1 {
+            return Some(h.clone());
+        }
+        match (&a.sip_username, &a.sip_password) {
+            (Some(u), Some(p)) => Some(sip_ha1(u, &self.sip_realm, p)),
+            _ => None,
+        }
+    }
+
     /// Creates an agent.
     pub async fn create_agent(&self, tenant_id: i64, a: &AgentWrite) -> Result<AgentRecord> {
+        let ha1 = self.ha1_of(a);
+        let chat_hash = hash_password_blocking(a.chat_password.clone()).await;
         let r = sqlx::query(sql!(
-            "INSERT INTO agents (tenant_id, name, sip_username, sip_password, chat_login, \
-             chat_password_hash, settings) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {AGENT_COLS}"
+            "INSERT INTO agents (tenant_id, name, sip_username, sip_ha1_md5, sip_ha1_sha256, \
+             sip_ha1_realm, chat_login, chat_password_hash, settings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {AGENT_COLS}"
         ))
         .bind(tenant_id)
         .bind(&a.name)
         .bind(&a.sip_username)
-        .bind(&a.sip_password)
+        .bind(ha1.as_ref().map(|h| h.md5.clone()))
+        .bind(ha1.as_ref().map(|h| h.sha256.clone()))
+        .bind(ha1.as_ref().map(|h| h.realm.clone()))
         .bind(&a.chat_login)
-        .bind(a.chat_password.as_deref().map(hash_password))
+        .bind(chat_hash)
         .bind(to_json(&a.settings))
         .fetch_one(&self.pool)
         .await?;
         agent(&r)
     }
 
-    /// Replaces an agent; passwords left `None` are kept.
+    /// Replaces an agent; passwords left `None` are kept, except that the stored SIP HA1
+    /// is dropped when the SIP user name changes without a new password (HA1 includes
+    /// the user name: the old one could never match again).
     pub async fn update_agent(
         &self,
         tenant_id: i64,
         id: i64,
         a: &AgentWrite,
     ) -> Result<AgentRecord> {
+        let ha1 = self.ha1_of(a);
+        let chat_hash = hash_password_blocking(a.chat_password.clone()).await;
         let n = sqlx::query(
-            "UPDATE agents SET name = $1, sip_username = $2, sip_password = COALESCE($3, sip_password), \
-             chat_login = $4, chat_password_hash = COALESCE($5, chat_password_hash), settings = $6 \
-             WHERE tenant_id = $7 AND id = $8",
+            "UPDATE agents SET name = $1, sip_username = $2, \
+             sip_ha1_md5 = COALESCE($3, CASE WHEN sip_username = $2 THEN sip_ha1_md5 END), \
+             sip_ha1_sha256 = COALESCE($4, CASE WHEN sip_username = $2 THEN sip_ha1_sha256 END), \
+             sip_ha1_realm = COALESCE($5, CASE WHEN sip_username = $2 THEN sip_ha1_realm END), \
+             sip_password = NULL, \
+             chat_login = $6, chat_password_hash = COALESCE($7, chat_password_hash), settings = $8 \
+             WHERE tenant_id = $9 AND id = $10",
         )
         .bind(&a.name)
         .bind(&a.sip_username)
-        .bind(&a.sip_password)
+        .bind(ha1.as_ref().map(|h| h.md5.clone()))
+        .bind(ha1.as_ref().map(|h| h.sha256.clone()))
+        .bind(ha1.as_ref().map(|h| h.realm.clone()))
         .bind(&a.chat_login)
-        .bind(a.chat_password.as_deref().map(hash_password))
+        .bind(chat_hash)
         .bind(to_json(&a.settings))
         .bind(tenant_id)
         .bind(id)
@@ -242,40 +280,86 @@ impl Store {
         affected(n)
     }
 
-    /// The agent with this SIP username and its clear-text password (for digest auth).
-    pub async fn sip_credentials(&self, username: &str) -> Result<Option<(AgentRecord, String)>> {
+    /// The agent with this SIP username and its stored HA1 (for the config export).
+    pub async fn sip_credentials(&self, username: &str) -> Result<Option<(AgentRecord, SipHa1)>> {
         let r = sqlx::query(sql!(
-            "SELECT {AGENT_COLS} FROM agents WHERE sip_username = $1"
+            "SELECT {AGENT_COLS}, sip_ha1_sha256, sip_ha1_realm FROM agents WHERE sip_username = $1"
         ))
         .bind(username)
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = r else { return Ok(None) };
-        let pw: Option<String> = r.try_get("sip_password")?;
-        pw.map(|pw| agent(&r).map(|a| (a, pw))).transpose()
+        let ha1 = ha1_cols(&r)?;
+        ha1.map(|h| agent(&r).map(|a| (a, h))).transpose()
     }
 
-    /// Every agent with a SIP user name and password: `(agent id, user name, password)`,
-    /// in one query (the voice edge's registrar reads them all every few seconds).
-    pub async fn all_sip_accounts(&self) -> Result<Vec<(i64, String, String)>> {
+    /// Every agent with a SIP user name and an HA1 for this store's realm:
+    /// `(agent id, user name, HA1)`, in one query (the voice edge's registrar reads them
+    /// all every few seconds).
+    pub async fn all_sip_accounts(&self) -> Result<Vec<(i64, String, SipHa1)>> {
         let rows = sqlx::query(
-            "SELECT id, sip_username, sip_password FROM agents \
-             WHERE sip_username IS NOT NULL AND sip_password IS NOT NULL ORDER BY id",
+            "SELECT id, sip_username, sip_ha1_md5, sip_ha1_sha256, sip_ha1_realm FROM agents \
+             WHERE sip_username IS NOT NULL AND sip_ha1_md5 IS NOT NULL AND sip_ha1_realm = $1 \
+             ORDER BY id",
         )
+        .bind(&*self.sip_realm)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("id")?,
-                    r.try_get("sip_username")?,
-                    r.try_get("sip_password")?,
-                ))
+            .filter_map(|r| {
+                let id: Result<i64> = r.try_get("id").map_err(Into::into);
+                let user: Result<String> = r.try_get("sip_username").map_err(Into::into);
+                match (id, user, ha1_cols(r)) {
+                    (Ok(id), Ok(user), Ok(Some(h))) => Some(Ok((id, user, h))),
+                    (Ok(_), Ok(_), Ok(None)) => None,
+                    (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => Some(Err(e)),
+                }
             })
             .collect()
     }
 
-    /// The agent whose chat login and password match.
+    /// Replaces clear SIP passwords (from before HA1 storage) by their HA1 for this
+    /// store's realm, and erases them; a password without a user name is just erased
+    /// (HA1 needs one; such an account could not register anyway). Returns how many.
+    pub(crate) async fn hash_clear_sip_passwords(&self) -> Result<usize> {
+        let rows = sqlx::query(
+            "SELECT id, sip_username, sip_password FROM agents WHERE sip_password IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let user: Option<String> = r.try_get("sip_username")?;
+            let pw: String = r.try_get("sip_password")?;
+            let ha1 = user.as_deref().map(|u| sip_ha1(u, &self.sip_realm, &pw));
+            sqlx::query(
+                "UPDATE agents SET sip_ha1_md5 = $1, sip_ha1_sha256 = $2, sip_ha1_realm = $3, \
+                 sip_password = NULL WHERE id = $4",
+            )
+            .bind(ha1.as_ref().map(|h| h.md5.clone()))
+            .bind(ha1.as_ref().map(|h| h.sha256.clone()))
+            .bind(ha1.as_ref().map(|h| h.realm.clone()))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// SIP accounts whose HA1 was computed for another realm than this store's.
+    pub(crate) async fn sip_accounts_in_other_realms(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM agents WHERE sip_ha1_md5 IS NOT NULL AND sip_ha1_realm <> $1",
+        )
+        .bind(&*self.sip_realm)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The agent whose chat login and password match. The Argon2 check runs on the
+    /// blocking pool; an unknown login costs the same time as a wrong password. A
+    /// password hashed by the retired pre-Argon2 scheme never matches (logged: the
+    /// admin must set it again).
     pub async fn chat_login(&self, login: &str, password: &str) -> Result<Option<AgentRecord>> {
         let r = sqlx::query(sql!(
             "SELECT {AGENT_COLS} FROM agents WHERE chat_login = $1"
@@ -283,11 +367,21 @@ impl Store {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = r else { return Ok(None) };
-        let hash: Option<String> = r.try_get("chat_password_hash")?;
-        match hash {
-            Some(h) if verify_password(&h, password) => Ok(Some(agent(&r)?)),
-            _ => Ok(None),
+        let hash: Option<String> = match &r {
+            Some(r) => r.try_get("chat_password_hash")?,
+            None => None,
+        };
+        match verify_password_blocking(hash, password.to_owned()).await {
+            PasswordCheck::Match => r.as_ref().map(agent).transpose(),
+            PasswordCheck::Mismatch => Ok(None),
+            PasswordCheck::Retired => {
+                tracing::warn!(
+                    login,
+                    "chat login refused: the stored password uses the retired SHA-256 scheme; \
+                     set the agent's chat_password again (REST or config file)"
+                );
+                Ok(None)
+            }
         }
     }
 

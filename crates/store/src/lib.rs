@@ -28,7 +28,10 @@ mod voicemail;
 pub use error::{Error, Result};
 pub use model::*;
 pub use offline::{NewOfflineMessage, OfflineMessage};
-pub use secret::{hash_token, new_token, verify_password};
+pub use secret::{
+    MIN_PASSWORD_LEN, PasswordCheck, check_password_policy, hash_password, hash_token, new_token,
+    sip_ha1, verify_password,
+};
 pub use voicemail::{NewVoicemail, Voicemail, VoicemailFilter};
 
 use sqlx::AnyPool;
@@ -49,7 +52,11 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    sip_realm: std::sync::Arc<str>,
 }
+
+/// The SIP digest realm a store hashes passwords for unless told otherwise.
+pub const DEFAULT_SIP_REALM: &str = "switchyard";
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -103,14 +110,53 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            sip_realm: DEFAULT_SIP_REALM.into(),
+        })
     }
 
-    /// Applies pending migrations.
+    /// The same store hashing SIP passwords for `realm` (part of every HA1: changing it
+    /// means setting every SIP password again).
+    pub fn with_sip_realm(mut self, realm: &str) -> Store {
+        self.sip_realm = realm.into();
+        self
+    }
+
+    /// The connection pool, for tests that inspect raw rows (what is really stored).
+    #[doc(hidden)]
+    pub fn raw_pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The SIP digest realm HA1 values are computed for.
+    pub fn sip_realm(&self) -> &str {
+        &self.sip_realm
+    }
+
+    /// Applies pending migrations, then replaces any clear SIP password (left by a
+    /// version before HA1 storage) by its HA1 for this store's realm and erases it.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        let n = self.hash_clear_sip_passwords().await?;
+        if n > 0 {
+            tracing::info!(
+                accounts = n,
+                realm = %self.sip_realm,
+                "clear SIP passwords replaced by their HA1 and erased"
+            );
+        }
+        let other = self.sip_accounts_in_other_realms().await?;
+        if other > 0 {
+            tracing::warn!(
+                accounts = other,
+                realm = %self.sip_realm,
+                "SIP accounts hashed for another realm cannot register: set their passwords again"
+            );
         }
         Ok(())
     }

@@ -145,14 +145,48 @@ pub struct AgentWrite {
     pub name: String,
     /// SIP username.
     pub sip_username: Option<String>,
-    /// SIP password (kept in clear: SIP digest needs it).
+    /// SIP password: stored as HA1 (MD5 and SHA-256) for the store's realm, never in
+    /// clear. Needs `sip_username` (HA1 includes it).
     pub sip_password: Option<String>,
+    /// Ready-made HA1 values instead of `sip_password` (config export round trip).
+    pub sip_ha1: Option<SipHa1>,
     /// Chat login.
     pub chat_login: Option<String>,
-    /// Chat password (stored as a salted hash).
+    /// Chat password (stored as an Argon2id PHC string).
     pub chat_password: Option<String>,
     /// Router settings.
     pub settings: AgentConfig,
+}
+
+/// A SIP password as stored: HA1 = H(user:realm:password) in lower-case hex for each
+/// digest algorithm, and the realm it was computed for. As good as the password for
+/// logging in to that realm: kept as secret as one, never logged (`Debug` hides it).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SipHa1 {
+    /// MD5 HA1 (32 hex digits).
+    pub md5: String,
+    /// SHA-256 HA1 (64 hex digits).
+    pub sha256: String,
+    /// The realm.
+    pub realm: String,
+}
+
+impl std::fmt::Debug for SipHa1 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SipHa1 {{ realm: {:?}, .. }}", self.realm)
+    }
+}
+
+impl SipHa1 {
+    /// Whether both values are lower-case hex of the right length.
+    pub fn is_well_formed(&self) -> bool {
+        let hex = |s: &str, n: usize| {
+            s.len() == n
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        hex(&self.md5, 32) && hex(&self.sha256, 64)
+    }
 }
 
 /// An agent's membership of a queue.

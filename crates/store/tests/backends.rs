@@ -113,6 +113,7 @@ async fn exercise(store: Store) {
                 chat_login: Some("alice@acme".into()),
                 chat_password: Some("chatpw".into()),
                 settings: AgentConfig::default(),
+                sip_ha1: None,
             },
         )
         .await
@@ -120,7 +121,7 @@ async fn exercise(store: Store) {
     assert!(a.has_sip_password && a.has_chat_password);
     assert_eq!(
         store.sip_credentials("alice").await.unwrap().unwrap().1,
-        "pw"
+        switchyard_store::sip_ha1("alice", "switchyard", "pw")
     );
     assert!(
         store

@@ -1,7 +1,7 @@
 //! `all_sip_accounts`: every agent with both a SIP user name and password, across tenants,
 //! in one query (what the voice edge's registrar reloads every few seconds).
 
-use switchyard_store::{AgentWrite, Store};
+use switchyard_store::{AgentWrite, Store, sip_ha1};
 
 #[tokio::test]
 async fn sqlite_all_sip_accounts() {
@@ -17,8 +17,7 @@ async fn sqlite_all_sip_accounts() {
         sip_username: user.map(Into::into),
         sip_password: pw.map(Into::into),
         chat_login: None,
-        chat_password: None,
-        settings: Default::default(),
+        ..AgentWrite::default()
     };
     let ann = store
         .create_agent(a.id, &agent("ann", Some("1001"), Some("pw1")))
@@ -39,8 +38,16 @@ async fn sqlite_all_sip_accounts() {
     assert_eq!(
         store.all_sip_accounts().await.unwrap(),
         vec![
-            (ann.id, "1001".to_owned(), "pw1".to_owned()),
-            (bob.id, "2001".to_owned(), "pw2".to_owned())
+            (
+                ann.id,
+                "1001".to_owned(),
+                sip_ha1("1001", "switchyard", "pw1")
+            ),
+            (
+                bob.id,
+                "2001".to_owned(),
+                sip_ha1("2001", "switchyard", "pw2")
+            )
         ]
     );
     store.close().await;

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use switchyard_core::AgentId;
+use switchyard_sip::digest::Ha1;
 use switchyard_sip::registrar::{Account, CredentialStore};
 use switchyard_store::Store;
 
@@ -50,15 +51,19 @@ impl Accounts {
             .cloned()
     }
 
-    /// Reads every agent with a SIP user name and password from the store.
+    /// Reads every agent with a SIP user name and an HA1 for the store's realm.
     pub async fn reload(&self, store: &Store) -> crate::Result<usize> {
         let users: HashMap<String, Account> = store
             .all_sip_accounts()
             .await?
             .into_iter()
-            .map(|(id, user, password)| {
+            .map(|(id, user, h)| {
                 let agent = AgentId(id as u64);
-                (user, Account { agent, password })
+                let ha1 = Ha1 {
+                    md5: h.md5,
+                    sha256: h.sha256,
+                };
+                (user, Account { agent, ha1 })
             })
             .collect();
         let n = users.len();
@@ -76,7 +81,7 @@ mod tests {
         let accounts = Accounts::default();
         let account = |agent, pw: &str| Account {
             agent: AgentId(agent),
-            password: pw.into(),
+            ha1: Ha1::from_password("u", "r", pw),
         };
         accounts.set(HashMap::from([
             ("1001".to_owned(), account(1, "a")),

@@ -32,6 +32,7 @@ use switchyard_sip::driver::{Command, Listeners};
 use switchyard_sip::endpoint::{
     AdmissionConfig, CallHandle, Endpoint, EndpointConfig, EndpointEvent, RateLimit,
 };
+use switchyard_sip::registrar::LoginPolicy;
 use switchyard_sip::sdp::LocalMedia;
 use switchyard_store::Store;
 use tokio::net::{TcpListener, UdpSocket};
@@ -66,6 +67,8 @@ pub struct VoiceConfig {
     pub admission: AdmissionConfig,
     /// Network exposure: external addresses, RTP ports, SIPS, transport limits.
     pub transport: crate::transport::VoiceTransport,
+    /// Lockout after failed digest logins, per account and per source address.
+    pub lockout: LoginPolicy,
 }
 
 impl VoiceConfig {
@@ -194,6 +197,7 @@ pub async fn start(cfg: VoiceConfig, store: Store, engine: Engine) -> Result<Voi
     };
     config.registrar.realm = cfg.realm.clone();
     config.registrar.algorithms = cfg.algorithms.clone();
+    config.registrar.lockout = cfg.lockout;
     let endpoint = Endpoint::new(config, accounts.clone(), &secret());
     let (events_tx, events_rx) = mpsc::unbounded_channel();
     let (commands, commands_rx) = mpsc::unbounded_channel();

@@ -40,3 +40,4 @@ pub use switchyard_sip::digest::Algorithm;
 pub use switchyard_sip::endpoint::{AdmissionConfig, CallLimits, Cidr, RateLimit, TrunkIn};
 pub use switchyard_sip::driver::TransportLimits;
 pub use transport::{RtpPorts, SipTls, VoiceTransport};
+pub use switchyard_sip::registrar::LoginPolicy;

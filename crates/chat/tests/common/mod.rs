@@ -115,7 +115,7 @@ impl World {
                 &AgentWrite {
                     name: "bob".into(),
                     chat_login: Some("bob".into()),
-                    chat_password: Some("pw-bob".into()),
+                    chat_password: Some("s3cret-desk-pw".into()),
                     ..AgentWrite::default()
                 },
             )
@@ -178,6 +178,30 @@ impl World {
     pub fn agent(&self) -> Peer {
         let (p, i, o) = peer();
         tokio::spawn(switchyard_chat::agent::run(self.shared(), i, o));
+        p
+    }
+
+    /// An agent session from `ip` (failed logins count against the address too).
+    pub fn agent_from(&self, ip: std::net::IpAddr) -> Peer {
+        let (p, i, o) = peer();
+        tokio::spawn(switchyard_chat::agent::run_from(
+            self.shared(),
+            Some(ip),
+            i,
+            o,
+        ));
+        p
+    }
+
+    /// A supervisor session from `ip`.
+    pub fn supervisor_from(&self, ip: std::net::IpAddr) -> Peer {
+        let (p, i, o) = peer();
+        tokio::spawn(switchyard_chat::supervisor::run_from(
+            self.shared(),
+            Some(ip),
+            i,
+            o,
+        ));
         p
     }
 

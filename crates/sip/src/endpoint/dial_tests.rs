@@ -98,7 +98,12 @@ fn a_number_at_a_trunk_is_dialled_and_its_challenge_answered() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        auth.verify(T0, Method::Invite, Some(&c), Some("pw")),
+        auth.verify(
+            T0,
+            Method::Invite,
+            Some(&c),
+            Some(&crate::digest::Ha1::from_password("acme", &c.realm, "pw"))
+        ),
         Verdict::Authorized {
             username: "acme".into()
         }

@@ -11,7 +11,7 @@ impl CredentialStore for Store {
     fn account(&self, username: &str) -> Option<Account> {
         (username == "1001").then(|| Account {
             agent: AgentId(7),
-            password: "pw".into(),
+            ha1: crate::digest::Ha1::from_password("1001", "example.com", "pw"),
         })
     }
 }

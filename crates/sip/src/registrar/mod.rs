@@ -6,18 +6,19 @@
 //! change in an agent's reachability comes out of [`Registrar::poll_event`].
 
 mod bindings;
+mod login;
 
 pub use bindings::{Binding, RegistrarEvent};
+pub use login::{Login, LoginPolicy, Logins};
 
-use crate::auth::{Authenticator, Verdict};
-use crate::digest::{Algorithm, Credentials};
+use crate::auth::Authenticator;
+use crate::digest::{Algorithm, Credentials, Ha1};
 use crate::error::Result;
 use crate::grammar::{NameAddr, split_list};
 use crate::message::{Request, Response};
 use crate::types::{Method, StatusCode, Transport};
 use crate::uri::SipUri;
 use bindings::Bindings;
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 use switchyard_core::{AgentId, Time};
@@ -27,8 +28,8 @@ use switchyard_core::{AgentId, Time};
 pub struct Account {
     /// The agent this account belongs to.
     pub agent: AgentId,
-    /// The SIP password (digest needs the clear text or HA1; the store holds it).
-    pub password: String,
+    /// HA1 of the SIP password for MD5 and SHA-256 (the store holds no clear password).
+    pub ha1: Ha1,
 }
 
 /// Where agents' SIP credentials live; the server implements it over the store.
@@ -48,8 +49,9 @@ pub struct RegistrarConfig {
     pub max_expires: u32,
     /// Granted when the REGISTER names no expiry, seconds.
     pub default_expires: u32,
-    /// Wrong responses in a row before a user gets 403 instead of a new challenge.
-    pub max_failures: u32,
+    /// Lockout after wrong responses, per account and per source address: 401 until
+    /// then, 403 without checking while locked.
+    pub lockout: LoginPolicy,
     /// How long a nonce stays fresh.
     pub nonce_lifetime: Duration,
     /// Digest algorithms offered, most preferred first. RFC 8760 wants SHA-256 first;
@@ -65,7 +67,7 @@ impl Default for RegistrarConfig {
             min_expires: 60,
             max_expires: 3600,
             default_expires: 3600,
-            max_failures: 3,
+            lockout: LoginPolicy::default(),
             nonce_lifetime: Duration::from_secs(300),
             algorithms: vec![Algorithm::Sha256, Algorithm::Md5],
         }
@@ -79,20 +81,19 @@ pub type Contact = Binding;
 #[derive(Debug)]
 pub struct Registrar {
     config: RegistrarConfig,
-    auth: Authenticator,
+    logins: Logins,
     bindings: Bindings,
-    failures: HashMap<String, u32>,
 }
 
 impl Registrar {
     /// A registrar whose nonces are keyed by `secret` (share it between nodes).
     pub fn new(config: RegistrarConfig, secret: &[u8]) -> Registrar {
         let auth = Authenticator::new(config.realm.clone(), secret, config.nonce_lifetime);
+        let logins = Logins::new(auth, config.lockout);
         Registrar {
             config,
-            auth,
+            logins,
             bindings: Bindings::default(),
-            failures: HashMap::new(),
         }
     }
 
@@ -161,41 +162,52 @@ impl Registrar {
             .iter()
             .filter_map(|v| Credentials::parse(v).ok().flatten())
             .find(|c| c.realm == self.config.realm);
-        let account = creds.as_ref().and_then(|c| store.account(&c.username));
-        let password = account.as_ref().map(|a| a.password.as_str());
+        let ip = source.map(|s| s.ip());
         match self
-            .auth
-            .verify(now, Method::Register, creds.as_ref(), password)
+            .logins
+            .authenticate(now, Method::Register, creds.as_ref(), ip, store)
         {
-            Verdict::Authorized { username } => {
-                self.failures.remove(&username);
-                let account = account.expect("authorized users have accounts");
-                self.register(now, req, source, &username, account.agent)
+            Login::Ok { username, agent } => self.register(now, req, source, &username, agent),
+            Login::Challenge { stale } => self.challenge(now, req, stale),
+            Login::Bad {
+                locked_now: false, ..
+            } => self.challenge(now, req, false),
+            Login::Bad {
+                locked_now: true, ..
             }
-            Verdict::Challenge { stale } => self.challenge(now, req, stale),
-            Verdict::Replay => self.challenge(now, req, false),
-            Verdict::WrongCredentials { username } => {
-                // Guessed user names must not grow this map without bound; losing the
-                // counts only delays someone's 403.
-                if self.failures.len() >= 10_000 && !self.failures.contains_key(&username) {
-                    self.failures.clear();
-                }
-                let n = self.failures.entry(username.clone()).or_default();
-                *n += 1;
-                if *n >= self.config.max_failures {
-                    self.failures.remove(&username);
-                    req.reply(StatusCode::FORBIDDEN).build()
-                } else {
-                    self.challenge(now, req, false)
-                }
-            }
+            | Login::Locked { .. } => req.reply(StatusCode::FORBIDDEN).build(),
         }
+    }
+
+    /// Checks digest credentials for another request (an INVITE answered with 407):
+    /// the same accounts, nonces and lockout as REGISTER.
+    pub fn authenticate(
+        &mut self,
+        now: Time,
+        method: Method,
+        creds: Option<&Credentials>,
+        source: Option<std::net::IpAddr>,
+        store: &dyn CredentialStore,
+    ) -> Login {
+        self.logins.authenticate(now, method, creds, source, store)
+    }
+
+    /// Challenge header values (for `WWW-Authenticate` or `Proxy-Authenticate`), one per
+    /// configured algorithm, sharing a fresh nonce.
+    pub fn challenge_values(&mut self, now: Time, stale: bool) -> Vec<String> {
+        self.logins
+            .challenge_values(now, stale, &self.config.algorithms)
+    }
+
+    /// Accounts and source addresses locked at `now`.
+    pub fn locked(&self, now: Time) -> usize {
+        self.logins.locked(now)
     }
 
     fn challenge(&mut self, now: Time, req: &Request, stale: bool) -> Result<Response> {
         let mut b = req.reply(StatusCode::UNAUTHORIZED);
-        for ch in self.auth.challenges(now, stale, &self.config.algorithms) {
-            b = b.header("WWW-Authenticate", ch.to_header_value());
+        for v in self.challenge_values(now, stale) {
+            b = b.header("WWW-Authenticate", v);
         }
         b.build()
     }

@@ -99,7 +99,8 @@ fn verify(auth: &mut Authenticator, header: &str, invite: &Request) -> Verdict {
     let value = invite.header(header).concat();
     let c = Credentials::parse(&value).unwrap().unwrap();
     assert_eq!(c.uri, URI, "digest-uri is the Request-URI");
-    auth.verify(T0, Method::Invite, Some(&c), Some("trunk-pass"))
+    let ha1 = crate::digest::Ha1::from_password("acme", &c.realm, "trunk-pass");
+    auth.verify(T0, Method::Invite, Some(&c), Some(&ha1))
 }
 
 #[test]
