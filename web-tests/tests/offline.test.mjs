@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
+import { startServer, launchBrowser, shot, ADMIN_TOKEN, DEMO_PASSWORD } from '../lib/harness.mjs';
 
 const T = { timeout: 10_000 };
 let server, browser, shopServer, alice, sup;
@@ -80,7 +80,7 @@ test('voicemail overflow offers the message form; the message reaches supervisor
   alice = agent;
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('alice');
-  await agent.locator('[data-testid=password]').fill('demo-alice');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=load-offline]').click();
   await agent.locator('[data-testid=offline-messages]').filter({ hasText: 'dora@example.com' }).waitFor(T);
@@ -95,7 +95,7 @@ test('an agent transfers a chat to another queue and the customer waits there', 
   const agent = await browser.context.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=offer]').filter({ hasText: 'Eve' }).locator('[data-testid=accept]').click();
   await agent.locator('[data-testid=conv-title]').filter({ hasText: 'Eve' }).waitFor(T);

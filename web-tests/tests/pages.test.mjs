@@ -3,7 +3,7 @@
 // reload keeps the place, and protocol input validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
+import { startServer, launchBrowser, shot, ADMIN_TOKEN, DEMO_PASSWORD } from '../lib/harness.mjs';
 
 const T = { timeout: 10_000 };
 let server, browser, ctx;
@@ -92,7 +92,7 @@ test('an agent signs in and accepts in the desktop page; the supervisor sees the
   agent = await ctx.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=agent-name]').filter({ hasText: 'bob' }).waitFor(T);
   const offer = agent.locator('[data-testid=offer]').filter({ hasText: 'Ann' });

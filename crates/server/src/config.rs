@@ -38,7 +38,7 @@ pub(crate) struct ServerSection {
     pub(crate) sip_rate_limit: Option<String>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
-    pub(crate) sip_trunk_password: Option<String>,
+    pub(crate) sip_trunk_password: Option<crate::secret::Secret>,
     pub(crate) sip_trunk_caller_id: Option<String>,
     pub(crate) callback_ring_secs: Option<u64>,
     pub(crate) redis_url: Option<String>,
@@ -109,9 +109,9 @@ pub(crate) struct OverflowSpec {
 pub(crate) struct AgentSpec {
     pub(crate) name: String,
     pub(crate) sip_username: Option<String>,
-    pub(crate) sip_password: Option<String>,
+    pub(crate) sip_password: Option<crate::secret::Secret>,
     pub(crate) chat_login: Option<String>,
-    pub(crate) chat_password: Option<String>,
+    pub(crate) chat_password: Option<crate::secret::Secret>,
     #[serde(default)]
     pub(crate) skills: Vec<AgentSkill>,
     #[serde(default)]
@@ -342,9 +342,9 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
         let w = AgentWrite {
             name: a.name.clone(),
             sip_username: a.sip_username.clone(),
-            sip_password: a.sip_password.clone(),
+            sip_password: a.sip_password.as_ref().map(|p| p.expose().to_string()),
             chat_login: a.chat_login.clone(),
-            chat_password: a.chat_password.clone(),
+            chat_password: a.chat_password.as_ref().map(|p| p.expose().to_string()),
             settings: AgentConfig {
                 skills: a.skills.clone(),
                 capacity: a.capacity,
