@@ -27,6 +27,10 @@ pub(crate) fn routes(state: ChatState) -> Router {
         .route("/chat/assets/{name}", get(assets::asset))
         .route("/chat/v1/offline-messages", get(rest::offline_messages))
         .route("/chat/v1/priority-tokens", post(rest::priority_token))
+        .route(
+            "/chat/v1/token-secret/rotate",
+            post(rest::rotate_token_secret),
+        )
         .with_state(state)
 }
 

@@ -118,12 +118,7 @@ where
                 let (q, t) = ops::resolve_queue(&sh, queue, queue_id, tenant).await?;
                 let skills = ops::skills(&skills)?;
                 let priority = match priority_token {
-                    Some(tok) => {
-                        token::verify_priority(&sh.config.secret, &tok, system_now().as_secs())
-                            .map_err(|p| {
-                                Error::peer(ErrorCode::BadMessage, format!("priority_token: {p:?}"))
-                            })?
-                    }
+                    Some(tok) => ops::priority(&sh, &tok, t, q).await?,
                     None => 0,
                 };
                 let i = sh.engine.mint_interaction_id();
