@@ -120,6 +120,11 @@ const NATIONAL_PREMIUM: &[&str] = &[
 /// A number's digits; `true` when it was written in international form.
 fn digits(raw: &str) -> Option<(String, bool)> {
     let raw = raw.trim();
+    // A caller ID may be a URI: its user part is the number.
+    let raw = match ["sip:", "sips:", "tel:"].iter().find_map(|p| raw.strip_prefix(p)) {
+        Some(uri) => uri.split(['@', ';']).next().unwrap_or(""),
+        None => raw,
+    };
     if raw.is_empty() || raw.len() > 40 {
         return None;
     }
@@ -320,6 +325,8 @@ mod tests {
         assert_eq!(us.check("(555) 123-4567"), Ok("+15551234567".into()));
         assert_eq!(us.check("+1 555 123 4567"), Ok("+15551234567".into()));
         assert_eq!(us.check("1 555 123 4567"), Ok("+15551234567".into()));
+        assert_eq!(us.check("sip:+15550907@10.0.0.1"), Ok("+15550907".into()));
+        assert_eq!(us.check("tel:+1-555-0907;phone-context=x"), Ok("+15550907".into()));
         // No country set: national form only.
         assert_eq!(
             CallbackPolicy::default().check("0612345678"),

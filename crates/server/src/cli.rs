@@ -113,6 +113,24 @@ pub(crate) struct ServeArgs {
     /// failed (retried per the queue's callback policy). [default: 30]
     #[arg(long, env = "SWITCHYARD_CALLBACK_RING_SECS", value_name = "SECS")]
     pub(crate) callback_ring_secs: Option<u64>,
+    /// Most callback requests for one number (per tenant) in a window, `COUNT/SECS`
+    /// (0 turns the limit off). Counted over the widget, REST and the phone menu.
+    /// [default: 3/3600]
+    #[arg(
+        long,
+        env = "SWITCHYARD_CALLBACK_LIMIT_PER_NUMBER",
+        value_name = "COUNT/SECS"
+    )]
+    pub(crate) callback_limit_per_number: Option<String>,
+    /// Most callback requests from one source (widget client address, API token,
+    /// calling number) per tenant in a window, `COUNT/SECS`, refused numbers included
+    /// (0 turns the limit off). [default: 10/3600]
+    #[arg(
+        long,
+        env = "SWITCHYARD_CALLBACK_LIMIT_PER_SOURCE",
+        value_name = "COUNT/SECS"
+    )]
+    pub(crate) callback_limit_per_source: Option<String>,
     /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
     /// are mirrored there and put back in line after a restart. Without it runtime
     /// state lives only in this process's memory.

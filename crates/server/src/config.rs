@@ -41,6 +41,8 @@ pub(crate) struct ServerSection {
     pub(crate) sip_trunk_password: Option<crate::secret::Secret>,
     pub(crate) sip_trunk_caller_id: Option<String>,
     pub(crate) callback_ring_secs: Option<u64>,
+    pub(crate) callback_limit_per_number: Option<String>,
+    pub(crate) callback_limit_per_source: Option<String>,
     pub(crate) redis_url: Option<String>,
     pub(crate) redis_prefix: Option<String>,
     pub(crate) alarm_webhook: Option<String>,
@@ -60,6 +62,9 @@ pub(crate) struct TenantSpec {
     pub(crate) queues: Vec<QueueSpec>,
     #[serde(default)]
     pub(crate) agents: Vec<AgentSpec>,
+    /// Which numbers callbacks may dial (`{ country_code = "33", … }`); when absent
+    /// the stored policy is kept (the defaults on a new tenant).
+    pub(crate) callback_policy: Option<switchyard_core::callback_policy::CallbackPolicy>,
 }
 
 /// `[[tenants.skills]]`.
@@ -266,6 +271,13 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
         None => store.create_tenant(&t.name).await?,
     };
     let tid = tenant.id;
+    if let Some(p) = &t.callback_policy {
+        p.validate()
+            .map_err(|(field, why)| anyhow::anyhow!("callback_policy.{field}: {why}"))?;
+        store
+            .set_callback_policy(tid, Some(&serde_json::to_string(p)?))
+            .await?;
+    }
     let skills = store.list_skills(tid, ALL).await?;
     for s in &t.skills {
         match skills.iter().find(|x| x.name == s.name) {

@@ -48,6 +48,12 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
 async fn tenant(store: &Store, t: &Tenant, with_secrets: bool) -> Result<Table> {
     let mut out = Table::new();
     out.insert("name".into(), t.name.clone().into());
+    if let Some(json) = store.callback_policy(t.id).await?
+        && let Ok(p) =
+            serde_json::from_str::<switchyard_core::callback_policy::CallbackPolicy>(&json)
+    {
+        out.insert("callback_policy".into(), to_value(&p)?);
+    }
     let skills: Vec<Value> = store
         .list_skills(t.id, ALL)
         .await?

@@ -20,6 +20,8 @@ pub(crate) const DEMO_TENANT: &str = "demo";
 pub(crate) const DEMO_TOML: &str = r#"
 [[tenants]]
 name = "demo"
+# Callbacks dial North American numbers only (no premium 900/976, nothing abroad).
+callback_policy = { country_code = "1" }
 
 [[tenants.skills]]
 name = "lang:en"

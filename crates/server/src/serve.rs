@@ -56,6 +56,11 @@ fn parse_rate_limit(s: &str) -> Result<Option<switchyard_voice::RateLimit>> {
     Ok(Some(switchyard_voice::RateLimit { per_second, burst }))
 }
 
+/// `COUNT/SECS` of a callback rate limit; `0` turns it off.
+fn callback_limit(flag: &str, s: &str) -> Result<switchyard_engine::callbacks::RateLimit> {
+    switchyard_engine::callbacks::RateLimit::parse(s).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+}
+
 /// `--sip-trunk` and its companions, resolved to an address at start.
 #[derive(Clone, Debug)]
 pub(crate) struct TrunkSettings {
@@ -141,6 +146,8 @@ pub(crate) struct ServeSettings {
     pub(crate) demo: bool,
     /// `--demo-password`: one known password for every demo agent.
     pub(crate) demo_password: Option<Secret>,
+    /// Callback request rate limits.
+    pub(crate) callback_limits: switchyard_engine::CallbackLimits,
 }
 
 impl ServeSettings {
@@ -210,6 +217,22 @@ impl ServeSettings {
             no_demo: args.no_demo,
             demo: args.demo,
             demo_password,
+            callback_limits: switchyard_engine::CallbackLimits {
+                per_number: callback_limit(
+                    "--callback-limit-per-number",
+                    args.callback_limit_per_number
+                        .as_deref()
+                        .or(s.callback_limit_per_number.as_deref())
+                        .unwrap_or("3/3600"),
+                )?,
+                per_source: callback_limit(
+                    "--callback-limit-per-source",
+                    args.callback_limit_per_source
+                        .as_deref()
+                        .or(s.callback_limit_per_source.as_deref())
+                        .unwrap_or("10/3600"),
+                )?,
+            },
         })
     }
 }
@@ -283,6 +306,9 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     });
     let crashed = Arc::new(AtomicBool::new(false));
     let loaded = switchyard_engine::load_from_store(&engine, &store).await?;
+    engine.callbacks().set_limits(cfg.callback_limits);
+    let policies = engine.callbacks().load(&store).await?;
+    tracing::info!(tenants = policies, limits = ?cfg.callback_limits, "callback policies loaded");
     if let Some(r) = &runtime {
         let waiting = r.all().await.context("reading runtime state from Redis")?;
         let found = waiting.len();
@@ -360,10 +386,14 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
-        .await
-        .context("HTTP server")?;
+    // The peer address reaches handlers (per-source callback limits of the widget).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
+    .await
+    .context("HTTP server")?;
 
     tracing::info!("shutting down: stopping the router, flushing the event log");
     voice.shutdown().await;
