@@ -37,7 +37,6 @@ impl From<&str> for Secret {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use clap::Parser;
 
     #[test]
@@ -49,6 +48,8 @@ mod tests {
             "admin-token-abcdefgh-123",
             "--sip-trunk",
             "sip:127.0.0.1:5099",
+            "--sip-trunk-user",
+            "trunk",
             "--sip-trunk-password",
             "trunk-pw-XYZ",
             "--demo-password",
