@@ -197,8 +197,22 @@ async fn callback_keeps_the_place_and_survives_the_socket() {
     let (mut ann, j) = w.joined("Ann", 0).await;
     ann.send(json!({ "type": "callback", "number": "abc" }));
     assert_eq!(ann.expect("error").await["code"], "bad_message");
+    // Without a policy the tenant calls national numbers only.
     ann.send(json!({ "type": "callback", "number": "+33 1 23 45 67 89" }));
-    ann.expect("callback_scheduled").await;
+    let e = ann.expect("error").await;
+    assert_eq!(
+        (e["code"].as_str(), e["message"].as_str()),
+        (Some("refused"), Some("number: we cannot call numbers abroad"))
+    );
+    w.engine.callbacks().set_policy(
+        w.tenant,
+        Some(switchyard_core::callback_policy::CallbackPolicy {
+            country_code: Some("33".into()),
+            ..Default::default()
+        }),
+    );
+    ann.send(json!({ "type": "callback", "number": "+33 1 23 45 67 89" }));
+    assert_eq!(ann.expect("callback_scheduled").await["number"], "+33123456789");
     drop(ann);
     tokio::time::sleep(Duration::from_millis(700)).await;
     let i = switchyard_core::InteractionId(j["interaction"].as_u64().unwrap());
