@@ -17,6 +17,7 @@ start_server --sip-trunk sip:127.0.0.1:15301 --sip-trunk-user trunkuser --sip-tr
   --sip-trunk-caller-id 5550000 --callback-ring-secs 10 <<'TOML'
 [[tenants]]
 name = "callback-tests"
+callback_policy = { country_code = "1" }
 
 [[tenants.queues]]
 name = "callbacks"

@@ -22,6 +22,7 @@ today="$(date -u +%F)"
 start_server <<TOML
 [[tenants]]
 name = "ivr-tests"
+callback_policy = { country_code = "1" }
 
 [[tenants.schedules]]
 name = "holiday-today"

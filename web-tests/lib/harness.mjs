@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const ADMIN_TOKEN = 'web-tests-admin-token-0123456789';
+// Every demo agent's password (--demo-password): the demo's are generated otherwise.
+export const DEMO_PASSWORD = 'web-tests-demo-pw';
 export const ARTIFACTS = resolve(import.meta.dirname, '..', '..', 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -26,7 +28,7 @@ export async function startServer() {
   const port = await freePort();
   const sip = await freePort();
   const proc = spawn(bin, ['serve', '--data-dir', dir, '--http-listen', `127.0.0.1:${port}`,
-    '--sip-listen', `127.0.0.1:${sip}`, '--admin-token', ADMIN_TOKEN], {
+    '--sip-listen', `127.0.0.1:${sip}`, '--admin-token', ADMIN_TOKEN, '--demo-password', DEMO_PASSWORD], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
   let log = '';

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
+import { startServer, launchBrowser, shot, ADMIN_TOKEN, DEMO_PASSWORD } from '../lib/harness.mjs';
 
 const T = { timeout: 10_000 };
 let server, browser, shopServer, alice, sup;
@@ -80,7 +80,7 @@ test('voicemail overflow offers the message form; the message reaches supervisor
   alice = agent;
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('alice');
-  await agent.locator('[data-testid=password]').fill('demo-alice');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=load-offline]').click();
   await agent.locator('[data-testid=offline-messages]').filter({ hasText: 'dora@example.com' }).waitFor(T);
@@ -95,7 +95,7 @@ test('an agent transfers a chat to another queue and the customer waits there', 
   const agent = await browser.context.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=offer]').filter({ hasText: 'Eve' }).locator('[data-testid=accept]').click();
   await agent.locator('[data-testid=conv-title]').filter({ hasText: 'Eve' }).waitFor(T);
@@ -135,20 +135,28 @@ test('a max-depth overflow shows as an alarm on the dashboard as it fires', asyn
 test('a signed priority token in the widget tag puts the customer ahead', async () => {
   const tenants = await api('GET', '/tenants?name=demo');
   const demo = tenants.items.find((t) => t.name === 'demo');
-  await api('POST', `/tenants/${demo.id}/queues`, { name: 'vip', numbers: ['598'] });
-  const r = await fetch(`${server.base}/chat/v1/priority-tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ priority: 10, ttl_secs: 600 }),
-  });
-  const { token } = await r.json();
-  assert.match(token, /^10\.\d+\.[0-9a-f]{64}$/);
+  const vip = await api('POST', `/tenants/${demo.id}/queues`, { name: 'vip', numbers: ['598'] });
+  const other = await api('POST', `/tenants/${demo.id}/queues`, { name: 'vip-other', numbers: ['597'] });
+  const mint = async (queueId, ttl) => {
+    const r = await fetch(`${server.base}/chat/v1/priority-tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ queue_id: queueId, priority: 10, ttl_secs: ttl }),
+    });
+    assert.equal(r.status, 200);
+    return (await r.json()).token;
+  };
+  const token = await mint(vip.id, 600);
+  // v2.<tenant>.<queue>.<priority>.<expiry>.<mac>: bound to the demo tenant and the vip queue.
+  assert.match(token, new RegExp(`^v2\\.${demo.id}\\.${vip.id}\\.10\\.\\d+\\.[0-9a-f]{64}$`));
+  const otherQueue = await mint(other.id, 600);
   const tag = (extra) => `<!doctype html><html><body>
     <script src="${server.base}/widget.js" data-queue="598" data-tenant="demo" ${extra}></script></body></html>`;
   const site = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');
     res.end(req.url === '/vip' ? tag(`data-priority-token="${token}"`) : req.url === '/forged'
-      ? tag(`data-priority-token="${token.replace(/^10\./, '99.')}"`) : tag(''));
+      ? tag(`data-priority-token="${token.replace('.10.', '.99.')}"`) : req.url === '/other-queue'
+        ? tag(`data-priority-token="${otherQueue}"`) : tag(''));
   });
   await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
   const at = (path) => `http://127.0.0.1:${site.address().port}${path}`;
@@ -167,7 +175,9 @@ test('a signed priority token in the widget tag puts the customer ahead', async 
     await hal.locator('[data-testid=sy-position]').filter({ hasText: /^1$/ }).waitFor(T);
     await gus.locator('[data-testid=sy-position]').filter({ hasText: /^2$/ }).waitFor(T);
     const eve = await join('/forged', 'Mallory');
-    await eve.locator('[data-testid=sy-error]').filter({ hasText: /priority_token/ }).waitFor(T);
+    await eve.locator('[data-testid=sy-error]').filter({ hasText: /priority_token: BadSignature/ }).waitFor(T);
+    const oscar = await join('/other-queue', 'Oscar');
+    await oscar.locator('[data-testid=sy-error]').filter({ hasText: /priority_token: WrongQueue/ }).waitFor(T);
   } finally {
     site.close();
   }

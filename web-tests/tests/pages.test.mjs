@@ -3,7 +3,7 @@
 // reload keeps the place, and protocol input validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, shot, ADMIN_TOKEN } from '../lib/harness.mjs';
+import { startServer, launchBrowser, shot, ADMIN_TOKEN, DEMO_PASSWORD } from '../lib/harness.mjs';
 
 const T = { timeout: 10_000 };
 let server, browser, ctx;
@@ -79,9 +79,19 @@ test('"call me back instead" turns the chat into a callback that keeps its place
   const dan = await customer('Dan');
   await position(dan).filter({ hasText: /^3$/ }).waitFor(T);
   await dan.locator('[data-testid=sy-callback-open]').click();
+  // The demo tenant's policy (North America only) refuses a number abroad and a
+  // premium-rate one, with a message the page shows; the place in line is kept.
+  await dan.locator('[data-testid=sy-callback-number]').fill('+44 20 7946 0000');
+  await dan.locator('[data-testid=sy-callback-send]').click();
+  await dan.locator('[data-testid=sy-error]').filter({ hasText: 'we cannot call numbers abroad' }).waitFor(T);
+  await dan.locator('[data-testid=sy-callback-number]').fill('1-900-555-0100');
+  await dan.locator('[data-testid=sy-callback-send]').click();
+  await dan.locator('[data-testid=sy-error]').filter({ hasText: 'premium-rate' }).waitFor(T);
+  await shot(dan, 'widget-callback-refused');
+  await position(dan).filter({ hasText: /^3$/ }).waitFor(T);
   await dan.locator('[data-testid=sy-callback-number]').fill('+1 555 0100');
   await dan.locator('[data-testid=sy-callback-send]').click();
-  await dan.locator('[data-testid=sy-callback-done]').filter({ hasText: '+1 555 0100' }).waitFor(T);
+  await dan.locator('[data-testid=sy-callback-done]').filter({ hasText: '+15550100' }).waitFor(T);
   const row = queueCard('sales').locator('[data-testid=waiter]').filter({ hasText: 'callback' });
   await row.waitFor(T);
   assert.equal(await row.locator('td').first().textContent(), '3');
@@ -92,7 +102,7 @@ test('an agent signs in and accepts in the desktop page; the supervisor sees the
   agent = await ctx.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill(DEMO_PASSWORD);
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=agent-name]').filter({ hasText: 'bob' }).waitFor(T);
   const offer = agent.locator('[data-testid=offer]').filter({ hasText: 'Ann' });

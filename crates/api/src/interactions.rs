@@ -46,13 +46,30 @@ pub(crate) async fn create(
         .queue(p.tenant, b.queue_id)
         .await
         .map_err(|_| ApiError::invalid("queue_id", "no such queue in this tenant"))?;
+    let tenant = TenantId(p.tenant as u64);
+    // A callback passes the tenant's dialling policy and the rate limits (per number,
+    // per API token), like the widget's and the phone menu's.
+    let caller_id = if b.channel == Channel::Callback {
+        let source = format!("token:{}", c.0.id);
+        s.engine
+            .callbacks()
+            .admit(
+                tenant,
+                &b.caller_id,
+                Some(&source),
+                switchyard_engine::system_now(),
+            )
+            .map_err(|why| ApiError::invalid("caller_id", why.message()))?
+    } else {
+        b.caller_id
+    };
     let id = s.engine.mint_interaction_id();
     let ni = NewInteraction {
         id,
-        tenant: TenantId(p.tenant as u64),
+        tenant,
         queue: QueueId(b.queue_id as u64),
         channel: b.channel,
-        caller_id: b.caller_id,
+        caller_id,
         skills: b.skills,
         priority: b.priority,
         arrived: None,

@@ -12,6 +12,7 @@
 //! 404, as if they did not exist. Errors are RFC 9457 problem documents.
 
 mod agents;
+mod callback_policy;
 mod error;
 mod extract;
 mod g711;
@@ -113,6 +114,10 @@ pub fn app(state: AppState) -> Router {
             get(queues::get_schedule)
                 .put(queues::update_schedule)
                 .delete(queues::delete_schedule),
+        )
+        .route(
+            "/tenants/{tenant}/callback-policy",
+            get(callback_policy::get).put(callback_policy::put),
         )
         .route(
             "/tenants/{tenant}/skills",

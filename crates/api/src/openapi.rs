@@ -1,6 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use crate::{agents, interactions, live, queues, sounds, tenants, voicemails};
+use crate::{agents, callback_policy, interactions, live, queues, sounds, tenants, voicemails};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -11,6 +11,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         tenants::list, tenants::create, tenants::get, tenants::update, tenants::delete,
         tenants::list_tokens, tenants::create_token, tenants::delete_token,
+        callback_policy::get, callback_policy::put,
         queues::list, queues::create, queues::get, queues::update, queues::delete,
         queues::get_overflow, queues::put_overflow,
         queues::list_schedules, queues::create_schedule, queues::get_schedule, queues::update_schedule, queues::delete_schedule,

@@ -5,6 +5,7 @@ use crate::customer_msg::JoinedState;
 use crate::error::{Error, ErrorCode, Result};
 use crate::proto::text_field;
 use switchyard_core::{AgentId, Channel, InteractionId, QueueId, SkillReq, TenantId};
+use switchyard_engine::system_now;
 use switchyard_router::{
     EndedBy, Estimate, Input, InteractionState, InteractionView, NewInteraction,
 };
@@ -84,6 +85,25 @@ pub(crate) fn phone_number(n: &str) -> Result<String> {
             "number: not a phone number",
         ))
     }
+}
+
+/// The priority a widget's signed token grants on `tenant`'s `queue` (its tenant's key;
+/// refused when forged, expired, or minted for another tenant or queue).
+pub(crate) async fn priority(
+    sh: &Shared,
+    tok: &str,
+    tenant: TenantId,
+    queue: QueueId,
+) -> Result<i32> {
+    let key = sh.store.token_secret(tenant.0 as i64).await?;
+    crate::token::verify_priority(&key, tok, tenant.0, queue.0, system_now().as_secs()).map_err(
+        |p| {
+            metrics::counter!("switchyard_priority_tokens_refused_total", "why" => format!("{p:?}"))
+                .increment(1);
+            tracing::info!(tenant = tenant.0, queue = queue.0, why = ?p, "priority token refused");
+            Error::peer(ErrorCode::BadMessage, format!("priority_token: {p:?}"))
+        },
+    )
 }
 
 /// Puts the chat in line.

@@ -7,7 +7,8 @@
 //!   so the sessions are tested over channels; [`ws`] is the thin axum adapter.
 //! - `/widget.js` (embeddable customer widget), `/demo`, `/agent`, `/supervisor`:
 //!   plain ES modules and CSS compiled into the binary, no build step.
-//! - `/chat/v1/offline-messages` and `/chat/v1/priority-tokens`: small REST helpers.
+//! - `/chat/v1/offline-messages`, `/chat/v1/priority-tokens` and
+//!   `/chat/v1/token-secret/rotate`: small REST helpers.
 //!
 //! # Contract
 //! The chat edge makes no routing decision. It turns client messages into router
@@ -57,8 +58,6 @@ use tokio::sync::{Notify, watch};
 /// Settings of the chat edge.
 #[derive(Clone, Debug)]
 pub struct ChatConfig {
-    /// Key of the priority-token HMAC (`SWITCHYARD_CHAT_SECRET`; random when unset).
-    pub secret: Vec<u8>,
     /// How long a disconnected customer keeps its place in line.
     pub resume_grace: Duration,
     /// Position updates of one queue are pushed at most this often.
@@ -75,13 +74,7 @@ pub struct ChatConfig {
 
 impl Default for ChatConfig {
     fn default() -> Self {
-        let secret = std::env::var("SWITCHYARD_CHAT_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty())
-            .map(String::into_bytes)
-            .unwrap_or_else(token::random_secret);
         ChatConfig {
-            secret,
             resume_grace: Duration::from_secs(60),
             position_interval: Duration::from_millis(100),
             limits: Limits::default(),

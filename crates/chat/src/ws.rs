@@ -29,6 +29,10 @@ pub(crate) fn routes(state: ChatState) -> Router {
         .route("/chat/assets/{name}", get(assets::asset))
         .route("/chat/v1/offline-messages", get(rest::offline_messages))
         .route("/chat/v1/priority-tokens", post(rest::priority_token))
+        .route(
+            "/chat/v1/token-secret/rotate",
+            post(rest::rotate_token_secret),
+        )
         .with_state(state)
 }
 
@@ -69,10 +73,15 @@ fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .write_buffer_size(0)
 }
 
-async fn ws_customer(State(s): State<ChatState>, ws: WebSocketUpgrade) -> Response {
+async fn ws_customer(
+    State(s): State<ChatState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let source = peer.map(|p| p.0.0.ip().to_string());
     upgrade(ws).on_upgrade(move |socket| async move {
         let (sink, stream) = socket.split();
-        customer::run(s.0, inbound(stream), outbound(sink)).await;
+        customer::run_from(s.0, source, inbound(stream), outbound(sink)).await;
     })
 }
 

@@ -6,11 +6,100 @@ use common::World;
 use serde_json::json;
 use std::time::Duration;
 use switchyard_chat::ChatConfig;
+use switchyard_chat::token::{PriorityGrant, sign_priority};
+
+fn grant(w: &World, queue: usize, expires_secs: u64) -> PriorityGrant {
+    PriorityGrant {
+        tenant: w.tenant.0,
+        queue: w.queues[queue].0,
+        priority: 5,
+        expires_secs,
+    }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[tokio::test]
+async fn priority_tokens_are_bound_to_their_tenant_queue_and_expiry() {
+    let w = World::new(config()).await;
+    let key = w.store.token_secret(w.tenant.0 as i64).await.unwrap();
+    assert_eq!(
+        key,
+        w.store.token_secret(w.tenant.0 as i64).await.unwrap(),
+        "kept"
+    );
+    let other = w.store.create_tenant("other").await.unwrap();
+    let other_key = w.store.token_secret(other.id).await.unwrap();
+    assert_ne!(key, other_key, "one key per tenant");
+    let later = now_secs() + 600;
+    let refused = |token: String, queue: usize, why: &'static str| {
+        let c = w.customer();
+        let q = w.queues[queue].0;
+        async move {
+            let mut c = c;
+            c.send(
+                json!({ "type": "join", "queue_id": q, "name": "Eve", "priority_token": token }),
+            );
+            let e = c.expect("error").await;
+            assert_eq!(e["code"], "bad_message", "{e}");
+            assert!(e["message"].as_str().unwrap().contains(why), "{why}: {e}");
+        }
+    };
+    // Minted by the other tenant (its key, its id) and replayed here.
+    let foreign = sign_priority(
+        &other_key,
+        PriorityGrant {
+            tenant: other.id as u64,
+            ..grant(&w, 0, later)
+        },
+    );
+    refused(foreign, 0, "BadSignature").await;
+    // The other tenant's key claiming this tenant: the signature fails.
+    refused(
+        sign_priority(&other_key, grant(&w, 0, later)),
+        0,
+        "BadSignature",
+    )
+    .await;
+    // This tenant's key, another tenant's id (a key shared by mistake): still refused.
+    let wrong_tenant = PriorityGrant {
+        tenant: other.id as u64,
+        ..grant(&w, 0, later)
+    };
+    refused(sign_priority(&key, wrong_tenant), 0, "WrongTenant").await;
+    // Minted for queue 1, presented to queue 0.
+    refused(sign_priority(&key, grant(&w, 1, later)), 0, "WrongQueue").await;
+    // Expired.
+    refused(
+        sign_priority(&key, grant(&w, 0, now_secs() - 1)),
+        0,
+        "Expired",
+    )
+    .await;
+    // The right one is taken, and raises the customer ahead of an earlier one.
+    let (_ann, _) = w.joined("Ann", 0).await;
+    let good = sign_priority(&key, grant(&w, 0, later));
+    let mut vip = w.customer();
+    vip.send(
+        json!({ "type": "join", "queue_id": w.queues[0].0, "name": "VIP", "priority_token": good }),
+    );
+    assert_eq!(vip.expect("joined").await["position"], 1, "ahead of Ann");
+    // Rotating the key voids it.
+    w.store
+        .rotate_token_secret(w.tenant.0 as i64)
+        .await
+        .unwrap();
+    refused(good, 0, "BadSignature").await;
+}
 
 fn config() -> ChatConfig {
     ChatConfig {
         resume_grace: Duration::from_millis(300),
-        secret: b"test-secret".to_vec(),
         ..ChatConfig::default()
     }
 }
@@ -108,8 +197,22 @@ async fn callback_keeps_the_place_and_survives_the_socket() {
     let (mut ann, j) = w.joined("Ann", 0).await;
     ann.send(json!({ "type": "callback", "number": "abc" }));
     assert_eq!(ann.expect("error").await["code"], "bad_message");
+    // Without a policy the tenant calls national numbers only.
     ann.send(json!({ "type": "callback", "number": "+33 1 23 45 67 89" }));
-    ann.expect("callback_scheduled").await;
+    let e = ann.expect("error").await;
+    assert_eq!(
+        (e["code"].as_str(), e["message"].as_str()),
+        (Some("refused"), Some("number: we cannot call numbers abroad"))
+    );
+    w.engine.callbacks().set_policy(
+        w.tenant,
+        Some(switchyard_core::callback_policy::CallbackPolicy {
+            country_code: Some("33".into()),
+            ..Default::default()
+        }),
+    );
+    ann.send(json!({ "type": "callback", "number": "+33 1 23 45 67 89" }));
+    assert_eq!(ann.expect("callback_scheduled").await["number"], "+33123456789");
     drop(ann);
     tokio::time::sleep(Duration::from_millis(700)).await;
     let i = switchyard_core::InteractionId(j["interaction"].as_u64().unwrap());
@@ -135,7 +238,8 @@ async fn invalid_input_gets_errors_not_crashes() {
     assert_eq!(c.expect("error").await["code"], "not_found");
     c.send(json!({ "type": "join", "queue_id": w.queues[0].0, "name": "X", "priority_token": "1.2.ff" }));
     assert_eq!(c.expect("error").await["code"], "bad_message");
-    let token = switchyard_chat::token::sign_priority(b"test-secret", 5, u64::MAX / 2000);
+    let key = w.store.token_secret(w.tenant.0 as i64).await.unwrap();
+    let token = sign_priority(&key, grant(&w, 0, u64::MAX / 2000));
     c.send(json!({ "type": "join", "queue_id": w.queues[0].0, "name": "VIP", "priority_token": token }));
     c.expect("joined").await;
     let mut a = w.agent();

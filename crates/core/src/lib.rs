@@ -4,6 +4,7 @@
 //! channels, presence, the configuration the router consumes, and the events it emits
 //! (named as Asterisk's `queue_log` names them). No I/O, no clock reads, no async.
 
+pub mod callback_policy;
 pub mod channel;
 pub mod config;
 pub mod event;

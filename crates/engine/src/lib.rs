@@ -18,6 +18,7 @@
 //! at a time: there are no races between edges.
 
 pub mod alarms;
+pub mod callbacks;
 mod fanout;
 mod load;
 pub mod metrics;
@@ -29,6 +30,7 @@ pub use sink::EventWriter;
 pub use switchyard_router::{Output, Router};
 
 use alarms::Webhook;
+pub use callbacks::{CallbackDenied, CallbackGate, CallbackLimits};
 use fanout::Fanout;
 use mirror::Mirror;
 use std::sync::Arc;
@@ -78,6 +80,7 @@ pub struct Sinks {
 #[derive(Clone, Debug)]
 pub struct Engine {
     tx: mpsc::Sender<Msg>,
+    callbacks: Arc<CallbackGate>,
     outputs: broadcast::Sender<Arc<Output>>,
     next_interaction: Arc<AtomicU64>,
 }
@@ -134,6 +137,7 @@ impl Engine {
         let start = system_now().as_millis().saturating_mul(1000);
         let engine = Engine {
             tx,
+            callbacks: Arc::default(),
             outputs,
             next_interaction: Arc::new(AtomicU64::new(start)),
         };
@@ -162,6 +166,11 @@ impl Engine {
     pub async fn handle(&self, input: Input) -> Result<()> {
         self.call(move |r, now| r.handle(now, input)).await??;
         Ok(())
+    }
+
+    /// The callback check every edge passes (tenant policies and rate limits).
+    pub fn callbacks(&self) -> &CallbackGate {
+        &self.callbacks
     }
 
     /// Subscribes to every output the router produces from now on.

@@ -22,9 +22,10 @@ pub(crate) enum Command {
     /// Run the server: REST API, router, event log (and, when built in, the SIP edge).
     #[command(
         after_long_help = "Each option can also be set with its SWITCHYARD_* environment \
-variable, and all but --config, --admin-token and --no-demo in the config file's [server] table; \
+variable, and all but --config, --admin-token and the --demo options in the config file's [server] table; \
 the command line wins over the environment, which wins over the file. Log verbosity follows RUST_LOG \
-(default: info,sqlx=warn). On an empty store a demo tenant is created unless --no-demo. \
+(default: info,sqlx=warn). On an empty store a demo tenant is created when the HTTP listener is on \
+loopback (or with --demo) unless --no-demo; its passwords are generated and printed once. \
 SIGTERM or SIGINT stops the server gracefully."
     )]
     Serve(ServeArgs),
@@ -154,7 +155,7 @@ pub(crate) struct ServeArgs {
         value_name = "PASSWORD",
         hide_env_values = true
     )]
-    pub(crate) sip_trunk_password: Option<String>,
+    pub(crate) sip_trunk_password: Option<crate::secret::Secret>,
     /// Caller ID customers see on callbacks. [default: switchyard]
     #[arg(long, env = "SWITCHYARD_SIP_TRUNK_CALLER_ID", value_name = "NUMBER")]
     pub(crate) sip_trunk_caller_id: Option<String>,
@@ -162,6 +163,24 @@ pub(crate) struct ServeArgs {
     /// failed (retried per the queue's callback policy). [default: 30]
     #[arg(long, env = "SWITCHYARD_CALLBACK_RING_SECS", value_name = "SECS")]
     pub(crate) callback_ring_secs: Option<u64>,
+    /// Most callback requests for one number (per tenant) in a window, `COUNT/SECS`
+    /// (0 turns the limit off). Counted over the widget, REST and the phone menu.
+    /// [default: 3/3600]
+    #[arg(
+        long,
+        env = "SWITCHYARD_CALLBACK_LIMIT_PER_NUMBER",
+        value_name = "COUNT/SECS"
+    )]
+    pub(crate) callback_limit_per_number: Option<String>,
+    /// Most callback requests from one source (widget client address, API token,
+    /// calling number) per tenant in a window, `COUNT/SECS`, refused numbers included
+    /// (0 turns the limit off). [default: 10/3600]
+    #[arg(
+        long,
+        env = "SWITCHYARD_CALLBACK_LIMIT_PER_SOURCE",
+        value_name = "COUNT/SECS"
+    )]
+    pub(crate) callback_limit_per_source: Option<String>,
     /// Redis URL for runtime state (`redis://host:6379`): waiting chats and callbacks
     /// are mirrored there and put back in line after a restart. Without it runtime
     /// state lives only in this process's memory.
@@ -186,10 +205,24 @@ pub(crate) struct ServeArgs {
         value_name = "TOKEN",
         hide_env_values = true
     )]
-    pub(crate) admin_token: Option<String>,
+    pub(crate) admin_token: Option<crate::secret::Secret>,
     /// Do not create the demo tenant on an empty store.
-    #[arg(long, env = "SWITCHYARD_NO_DEMO")]
+    #[arg(long, env = "SWITCHYARD_NO_DEMO", conflicts_with = "demo")]
     pub(crate) no_demo: bool,
+    /// Create the demo tenant on an empty store even though the HTTP listener is not on
+    /// a loopback address (by default the demo is only created on loopback).
+    #[arg(long, env = "SWITCHYARD_DEMO")]
+    pub(crate) demo: bool,
+    /// Password of every demo agent (SIP and chat) instead of generated ones, for tests
+    /// and scripted demos; at least 8 characters. Without it each demo password is
+    /// generated at first start and printed once.
+    #[arg(
+        long,
+        env = "SWITCHYARD_DEMO_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub(crate) demo_password: Option<crate::secret::Secret>,
 }
 
 /// Log output format.

@@ -61,9 +61,11 @@ pub(crate) struct ServerSection {
     pub(crate) sip_idle_timeout_secs: Option<f64>,
     pub(crate) sip_trunk: Option<String>,
     pub(crate) sip_trunk_user: Option<String>,
-    pub(crate) sip_trunk_password: Option<String>,
+    pub(crate) sip_trunk_password: Option<crate::secret::Secret>,
     pub(crate) sip_trunk_caller_id: Option<String>,
     pub(crate) callback_ring_secs: Option<u64>,
+    pub(crate) callback_limit_per_number: Option<String>,
+    pub(crate) callback_limit_per_source: Option<String>,
     pub(crate) redis_url: Option<String>,
     pub(crate) redis_prefix: Option<String>,
     pub(crate) alarm_webhook: Option<String>,
@@ -86,6 +88,9 @@ pub(crate) struct TenantSpec {
     pub(crate) queues: Vec<QueueSpec>,
     #[serde(default)]
     pub(crate) agents: Vec<AgentSpec>,
+    /// Which numbers callbacks may dial (`{ country_code = "33", … }`); when absent
+    /// the stored policy is kept (the defaults on a new tenant).
+    pub(crate) callback_policy: Option<switchyard_core::callback_policy::CallbackPolicy>,
 }
 
 /// `[[tenants.skills]]`.
@@ -135,9 +140,9 @@ pub(crate) struct OverflowSpec {
 pub(crate) struct AgentSpec {
     pub(crate) name: String,
     pub(crate) sip_username: Option<String>,
-    pub(crate) sip_password: Option<String>,
+    pub(crate) sip_password: Option<crate::secret::Secret>,
     pub(crate) chat_login: Option<String>,
-    pub(crate) chat_password: Option<String>,
+    pub(crate) chat_password: Option<crate::secret::Secret>,
     #[serde(default)]
     pub(crate) skills: Vec<AgentSkill>,
     #[serde(default)]
@@ -297,6 +302,13 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
     {
         store.set_allow_anonymous_calls(tid, allow).await?;
     }
+    if let Some(p) = &t.callback_policy {
+        p.validate()
+            .map_err(|(field, why)| anyhow::anyhow!("callback_policy.{field}: {why}"))?;
+        store
+            .set_callback_policy(tid, Some(&serde_json::to_string(p)?))
+            .await?;
+    }
     let skills = store.list_skills(tid, ALL).await?;
     for s in &t.skills {
         match skills.iter().find(|x| x.name == s.name) {
@@ -373,9 +385,9 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
         let w = AgentWrite {
             name: a.name.clone(),
             sip_username: a.sip_username.clone(),
-            sip_password: a.sip_password.clone(),
+            sip_password: a.sip_password.as_ref().map(|p| p.expose().to_string()),
             chat_login: a.chat_login.clone(),
-            chat_password: a.chat_password.clone(),
+            chat_password: a.chat_password.as_ref().map(|p| p.expose().to_string()),
             settings: AgentConfig {
                 skills: a.skills.clone(),
                 capacity: a.capacity,

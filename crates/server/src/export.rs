@@ -52,6 +52,12 @@ async fn tenant(store: &Store, t: &Tenant, with_secrets: bool) -> Result<Table> 
         "allow_anonymous_calls".into(),
         t.allow_anonymous_calls.into(),
     );
+    if let Some(json) = store.callback_policy(t.id).await?
+        && let Ok(p) =
+            serde_json::from_str::<switchyard_core::callback_policy::CallbackPolicy>(&json)
+    {
+        out.insert("callback_policy".into(), to_value(&p)?);
+    }
     let skills: Vec<Value> = store
         .list_skills(t.id, ALL)
         .await?

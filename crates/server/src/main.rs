@@ -5,6 +5,7 @@ mod call_thread;
 mod cli;
 mod config;
 mod export;
+mod secret;
 mod seed;
 mod serve;
 mod sip_transport;

@@ -4,7 +4,8 @@
 use crate::call_thread::CallThread;
 use crate::cli::{LogFormat, ServeArgs};
 use crate::config::ConfigFile;
-use crate::seed::{DEMO_CREDENTIALS, DEMO_TENANT, DEMO_TOML};
+use crate::secret::Secret;
+use crate::seed::{DEMO_TENANT, DemoCredentials};
 use crate::{Settings, open_store};
 use anyhow::{Context, Result, bail};
 use std::net::SocketAddr;
@@ -59,6 +60,11 @@ fn parse_rate_limit(s: &str) -> Result<Option<switchyard_voice::RateLimit>> {
     Ok(Some(switchyard_voice::RateLimit { per_second, burst }))
 }
 
+/// `COUNT/SECS` of a callback rate limit; `0` turns it off.
+fn callback_limit(flag: &str, s: &str) -> Result<switchyard_engine::callbacks::RateLimit> {
+    switchyard_engine::callbacks::RateLimit::parse(s).map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+}
+
 /// `--sip-trunk` and its companions, resolved to an address at start.
 #[derive(Clone, Debug)]
 pub(crate) struct TrunkSettings {
@@ -87,9 +93,10 @@ impl TrunkSettings {
             .clone()
             .or(s.sip_trunk_password.clone());
         let credentials = match (user, password) {
-            (Some(username), Some(password)) => {
-                Some(switchyard_voice::ClientCredentials { username, password })
-            }
+            (Some(username), Some(password)) => Some(switchyard_voice::ClientCredentials {
+                username,
+                password: password.expose().to_string(),
+            }),
             (None, None) => None,
             _ => bail!("--sip-trunk-user and --sip-trunk-password go together"),
         };
@@ -137,8 +144,14 @@ pub(crate) struct ServeSettings {
     pub(crate) redis_prefix: String,
     pub(crate) alarm_webhook: Option<String>,
     pub(crate) log_format: LogFormat,
-    pub(crate) admin_token: Option<String>,
+    pub(crate) admin_token: Option<Secret>,
     pub(crate) no_demo: bool,
+    /// `--demo`: create the demo tenant even off loopback.
+    pub(crate) demo: bool,
+    /// `--demo-password`: one known password for every demo agent.
+    pub(crate) demo_password: Option<Secret>,
+    /// Callback request rate limits.
+    pub(crate) callback_limits: switchyard_engine::CallbackLimits,
 }
 
 impl ServeSettings {
@@ -163,12 +176,14 @@ impl ServeSettings {
             bail!("--alarm-webhook must start with http:// or https://");
         }
         // An empty value (compose's `${SWITCHYARD_ADMIN_TOKEN:-}`) means "generate one".
-        let admin_token = args.admin_token.filter(|t| !t.is_empty());
+        let admin_token = args.admin_token.filter(|t| !t.expose().is_empty());
         if let Some(t) = &admin_token
-            && t.len() < 16
+            && t.expose().len() < 16
         {
             bail!("--admin-token must be at least 16 characters");
         }
+        let demo_password = args.demo_password.filter(|p| !p.expose().is_empty());
+        crate::seed::check_demo_password(demo_password.as_ref())?;
         Ok(ServeSettings {
             base: Settings::resolve(&args.db, file),
             http_listen: args
@@ -207,6 +222,24 @@ impl ServeSettings {
             log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
             admin_token,
             no_demo: args.no_demo,
+            demo: args.demo,
+            demo_password,
+            callback_limits: switchyard_engine::CallbackLimits {
+                per_number: callback_limit(
+                    "--callback-limit-per-number",
+                    args.callback_limit_per_number
+                        .as_deref()
+                        .or(s.callback_limit_per_number.as_deref())
+                        .unwrap_or("3/3600"),
+                )?,
+                per_source: callback_limit(
+                    "--callback-limit-per-source",
+                    args.callback_limit_per_source
+                        .as_deref()
+                        .or(s.callback_limit_per_source.as_deref())
+                        .unwrap_or("10/3600"),
+                )?,
+            },
         })
     }
 }
@@ -215,13 +248,18 @@ impl ServeSettings {
 pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let store = open_store(&cfg.base).await?;
     let fresh = store.is_empty().await?;
-    if fresh && file.tenants.is_empty() && !cfg.no_demo {
-        let demo = ConfigFile::parse(DEMO_TOML).context("demo config")?;
-        crate::config::apply(&store, &demo).await?;
-        tracing::info!(tenant = DEMO_TENANT, "seeded the demo tenant");
-    }
+    let demo = if fresh && file.tenants.is_empty() {
+        crate::seed::seed_demo(&store, &cfg).await?
+    } else {
+        None
+    };
     crate::config::apply(&store, &file).await?;
-    let admin = bootstrap_admin(&store, &cfg.base.data_dir, cfg.admin_token.as_deref()).await?;
+    let admin = bootstrap_admin(
+        &store,
+        &cfg.base.data_dir,
+        cfg.admin_token.as_ref().map(Secret::expose),
+    )
+    .await?;
 
     let (events, writer) = EventWriter::spawn(
         Some(store.clone()),
@@ -275,6 +313,9 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     });
     let crashed = Arc::new(AtomicBool::new(false));
     let loaded = switchyard_engine::load_from_store(&engine, &store).await?;
+    engine.callbacks().set_limits(cfg.callback_limits);
+    let policies = engine.callbacks().load(&store).await?;
+    tracing::info!(tenants = policies, limits = ?cfg.callback_limits, "callback policies loaded");
     if let Some(r) = &runtime {
         let waiting = r.all().await.context("reading runtime state from Redis")?;
         let found = waiting.len();
@@ -339,7 +380,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         sounds_dir,
         voicemail_dir,
     };
-    banner(&store, &cfg, addr, sip_addr, &admin).await?;
+    banner(&store, &cfg, addr, sip_addr, &admin, demo.as_ref()).await?;
 
     // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
     // Its dispatcher follows every router output: on the call thread with the router.
@@ -357,10 +398,14 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
-        .await
-        .context("HTTP server")?;
+    // The peer address reaches handlers (per-source callback limits of the widget).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
+    .await
+    .context("HTTP server")?;
 
     tracing::info!("shutting down: stopping the router, flushing the event log");
     voice.shutdown().await;
@@ -420,8 +465,8 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// The bootstrap admin token and where it came from.
-#[derive(Debug)]
+/// The bootstrap admin token, when it was generated by this start (shown once), and
+/// where it is.
 pub(crate) struct Admin {
     token: Option<String>,
     source: String,
@@ -442,17 +487,18 @@ async fn bootstrap_admin(store: &Store, data_dir: &Path, given: Option<&str>) ->
                 .await?;
         }
         return Ok(Admin {
-            token: Some(t.into()),
-            source: "from --admin-token / SWITCHYARD_ADMIN_TOKEN".into(),
+            token: None,
+            source: "the one given with --admin-token / SWITCHYARD_ADMIN_TOKEN".into(),
         });
     }
     let file: PathBuf = data_dir.join("admin_token");
     if let Ok(t) = std::fs::read_to_string(&file) {
         let t = t.trim().to_string();
         if store.token_exists(&t).await? {
+            // Shown only when generated: later starts point at the file.
             return Ok(Admin {
-                token: Some(t),
-                source: format!("stored in {}", file.display()),
+                token: None,
+                source: format!("in {} (shown only when generated)", file.display()),
             });
         }
     }
@@ -477,7 +523,10 @@ async fn bootstrap_admin(store: &Store, data_dir: &Path, given: Option<&str>) ->
     write_private(&file, &secret)?;
     Ok(Admin {
         token: Some(secret),
-        source: format!("generated, stored in {}", file.display()),
+        source: format!(
+            "generated now and shown only this once; also in {} (mode 0600)",
+            file.display()
+        ),
     })
 }
 
@@ -503,6 +552,7 @@ async fn banner(
     addr: SocketAddr,
     sip: SocketAddr,
     admin: &Admin,
+    demo: Option<&DemoCredentials>,
 ) -> Result<()> {
     let base = format!("http://{addr}");
     let mut out = String::new();
@@ -541,14 +591,9 @@ async fn banner(
             "\nDemo tenant {:?} (id {}): queues sales (dial 500) and support (dial 501).\n",
             t.name, t.id
         ));
-        out.push_str("  agent   SIP user / password     chat login / password\n");
-        for (name, sip, sip_pw, chat, chat_pw) in DEMO_CREDENTIALS {
-            out.push_str(&format!(
-                "  {name:<7} {sip} / {sip_pw:<15} {chat} / {chat_pw}\n"
-            ));
-        }
-        out.push_str("  (demo credentials: change them for anything but a demo)\n");
+        crate::seed::describe(&mut out, demo);
     }
+    // stdout, not the log: the one place a generated secret is shown.
     println!("{out}");
     tracing::info!(http = %addr, "listening");
     Ok(())

@@ -414,7 +414,7 @@ async fn a_schedule_change_applies_to_the_live_queue() {
         .as_i64()
         .unwrap();
     let path = format!("{base}/interactions");
-    let body = json!({"queue_id": q, "channel": "callback", "caller_id": "+1555"});
+    let body = json!({"queue_id": q, "channel": "callback", "caller_id": "+15550199"});
     let join = || s.call(POST, &path, Some(body.clone()), 201);
     // Closed: the caller goes to voicemail instead of waiting.
     let first = join().await;

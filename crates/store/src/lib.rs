@@ -22,6 +22,7 @@ mod model;
 mod offline;
 mod queues;
 mod secret;
+mod tenant_security;
 mod tenants;
 mod voicemail;
 

@@ -253,6 +253,19 @@ impl Ivr {
         }
     }
 
+    /// The confirmed number was refused by the tenant's callback policy or a rate limit
+    /// (the steps after [`Step::RequestCallback`] / [`Step::Join`] must be dropped): a
+    /// caller still in line goes back to hold, keeping the place; one in an overflow
+    /// menu hears "invalid choice" and goodbye.
+    pub fn number_refused(&mut self, in_line: bool) -> Vec<Step> {
+        if in_line {
+            self.state = State::Done;
+            return vec![Step::Resume];
+        }
+        self.state = State::Closing;
+        vec![Step::Play(vec![INVALID.into(), GOODBYE.into()])]
+    }
+
     /// A [`Step::Join`] or [`Step::RequestCallback`] was refused: say goodbye.
     pub fn failed(&mut self) -> Vec<Step> {
         self.close(GOODBYE)

@@ -287,3 +287,21 @@ fn phone_digits_of_caller_ids() {
     assert_eq!(phone_digits("alice"), "");
     assert_eq!(phone_digits("5550100@example.com"), "5550100");
 }
+
+#[test]
+fn a_refused_callback_number_resumes_hold_in_line_or_says_goodbye() {
+    // In line: back to hold, keeping the place.
+    let (mut ivr, _) = Ivr::confirm_callback(ctx());
+    ivr.played(t(0));
+    ivr.digit(t(10), '1');
+    assert_eq!(ivr.number_refused(true), vec![Step::Resume]);
+    assert!(ivr.done());
+    // From an overflow menu: "invalid choice", goodbye, then hang up.
+    let (mut ivr, _) = Ivr::confirm_callback(ctx());
+    assert_eq!(
+        ivr.number_refused(false),
+        vec![play(&["invalid-choice", "goodbye"])]
+    );
+    assert!(!ivr.done());
+    assert_eq!(ivr.played(t(5000)), vec![Step::Hangup]);
+}

@@ -44,10 +44,22 @@ struct Session<S, K> {
     conn: Conn<S, K>,
     tx: mpsc::Sender<CustomerPush>,
     phase: Phase,
+    /// The client's address, for the per-source callback rate limit.
+    source: Option<String>,
 }
 
 /// Runs one customer session until the client goes away or the chat ends.
 pub async fn run<S, K>(shared: Arc<Shared>, stream: S, sink: K)
+where
+    S: Stream<Item = Inbound> + Unpin,
+    K: Sink<Outbound> + Unpin,
+{
+    run_from(shared, None, stream, sink).await
+}
+
+/// [`run`] for a client at `source` (its IP address: callback requests are rate
+/// limited per source).
+pub async fn run_from<S, K>(shared: Arc<Shared>, source: Option<String>, stream: S, sink: K)
 where
     S: Stream<Item = Inbound> + Unpin,
     K: Sink<Outbound> + Unpin,
@@ -60,6 +72,7 @@ where
         conn,
         tx,
         phase: Phase::Idle,
+        source,
     };
     let handshake = tokio::time::sleep(HANDSHAKE_TIMEOUT);
     tokio::pin!(handshake);
@@ -118,12 +131,7 @@ where
                 let (q, t) = ops::resolve_queue(&sh, queue, queue_id, tenant).await?;
                 let skills = ops::skills(&skills)?;
                 let priority = match priority_token {
-                    Some(tok) => {
-                        token::verify_priority(&sh.config.secret, &tok, system_now().as_secs())
-                            .map_err(|p| {
-                                Error::peer(ErrorCode::BadMessage, format!("priority_token: {p:?}"))
-                            })?
-                    }
+                    Some(tok) => ops::priority(&sh, &tok, t, q).await?,
                     None => 0,
                 };
                 let i = sh.engine.mint_interaction_id();
@@ -202,8 +210,17 @@ where
                     sh.hub.to_agent(a, AgentPush::Read(i, seq));
                 }
             }
-            (CustomerIn::Callback { number }, Phase::Joined { i, .. }) => {
+            (CustomerIn::Callback { number }, Phase::Joined { i, tenant, .. }) => {
                 let number = ops::phone_number(&number)?;
+                // The tenant's dialling policy and the rate limits: the same check as
+                // REST and the phone menu, before anything can be dialled.
+                let number = sh
+                    .engine
+                    .callbacks()
+                    .admit(tenant, &number, self.source.as_deref(), system_now())
+                    .map_err(|why| {
+                        Error::peer(ErrorCode::Refused, format!("number: {}", why.message()))
+                    })?;
                 sh.engine
                     .handle(switchyard_router::Input::RequestCallback {
                         interaction: i,

@@ -193,10 +193,20 @@ impl Actor {
             tracing::warn!(%interaction, "callback due but no SIP trunk is configured (--sip-trunk)");
             return None;
         };
-        let number = self
-            .peek(interaction)
-            .await
-            .and_then(|v| dialable(&v.caller_id));
+        let view = self.peek(interaction).await;
+        // The tenant's dialling policy, checked again right before the trunk is used:
+        // this also covers callbacks the router made itself (max-wait overflow) and
+        // those restored from Redis.
+        let number = match view {
+            Some(v) => match self.engine.callbacks().permits(v.tenant, &v.caller_id) {
+                Ok(n) => dialable(&n),
+                Err(why) => {
+                    tracing::warn!(%interaction, tenant = v.tenant.0, reason = why.label(), "callback number refused by the tenant's policy: not dialled");
+                    return None;
+                }
+            },
+            None => None,
+        };
         let Some(number) = number else {
             tracing::warn!(%interaction, "callback number is not dialable");
             return None;

@@ -7,7 +7,7 @@ use crate::ivr::Step;
 use crate::rtp::{MediaCmd, MediaEvent};
 use crate::voicemail::Job;
 use std::collections::VecDeque;
-use switchyard_core::Channel;
+use switchyard_core::{Channel, TenantId};
 use switchyard_router::{Input, NewInteraction};
 use switchyard_sip::endpoint::CallHandle;
 
@@ -65,6 +65,20 @@ impl Actor {
                     let Some(info) = self.ivr.calls.get(&call).cloned() else {
                         continue;
                     };
+                    let caller_id = if channel == Channel::Callback {
+                        match self.callback_number(info.tenant, &caller_id, &info.caller_id) {
+                            Some(n) => n,
+                            None => {
+                                queue.clear();
+                                if let Some(s) = self.ivr.sessions.get_mut(&call) {
+                                    queue.extend(s.ivr.number_refused(false));
+                                }
+                                continue;
+                            }
+                        }
+                    } else {
+                        caller_id
+                    };
                     let join = Input::Join(NewInteraction {
                         id: interaction,
                         tenant: info.tenant,
@@ -96,6 +110,16 @@ impl Actor {
                     self.sb.detach(call);
                 }
                 Step::RequestCallback { number } => {
+                    let info = self.ivr.calls.get(&call).cloned();
+                    let Some(number) =
+                        info.and_then(|i| self.callback_number(i.tenant, &number, &i.caller_id))
+                    else {
+                        queue.clear();
+                        if let Some(s) = self.ivr.sessions.get_mut(&call) {
+                            queue.extend(s.ivr.number_refused(true));
+                        }
+                        continue;
+                    };
                     let input = Input::RequestCallback {
                         interaction,
                         number: number.clone(),
@@ -127,6 +151,29 @@ impl Actor {
             }
         }
         self.arm(call);
+    }
+
+    /// The tenant's callback policy and rate limits for a number confirmed by phone
+    /// (the calling number is the source); `None`: refused, the caller hears the
+    /// menu's failure path.
+    fn callback_number(&self, tenant: TenantId, number: &str, caller: &str) -> Option<String> {
+        let source = format!("tel:{caller}");
+        match self.engine.callbacks().admit(
+            tenant,
+            number,
+            Some(&source),
+            switchyard_engine::system_now(),
+        ) {
+            Ok(n) => Some(n),
+            Err(why) => {
+                tracing::info!(
+                    tenant = tenant.0,
+                    reason = why.label(),
+                    "callback by phone refused"
+                );
+                None
+            }
+        }
     }
 
     /// Wakes the actor at the session's deadline (a stale wake-up does nothing).
