@@ -36,6 +36,7 @@ pub mod supervisor;
 pub mod supervisor_msg;
 pub mod token;
 pub mod ws;
+mod ws_pump;
 
 pub use agent_msg::{AgentIn, AgentOut};
 pub use conn::{Inbound, Limits, Outbound};
@@ -68,6 +69,12 @@ pub struct ChatConfig {
     pub trend_interval: Duration,
     /// Trend samples kept per queue.
     pub trend_samples: usize,
+    /// A WebSocket ping is sent to every socket this often.
+    pub ping_interval: Duration,
+    /// A socket that sent nothing (not even a pong) for this long is closed with
+    /// [`error::close::IDLE`]; a customer so dropped keeps its place for
+    /// [`ChatConfig::resume_grace`].
+    pub idle_timeout: Duration,
 }
 
 impl Default for ChatConfig {
@@ -84,6 +91,8 @@ impl Default for ChatConfig {
             limits: Limits::default(),
             trend_interval: Duration::from_secs(10),
             trend_samples: 60,
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }

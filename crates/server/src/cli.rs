@@ -140,6 +140,9 @@ pub(crate) struct ServeArgs {
     /// Do not create the demo tenant on an empty store.
     #[arg(long, env = "SWITCHYARD_NO_DEMO")]
     pub(crate) no_demo: bool,
+    /// HTTP and WebSocket limits, operational endpoints.
+    #[command(flatten)]
+    pub(crate) http: crate::http::HttpArgs,
 }
 
 /// Log output format.

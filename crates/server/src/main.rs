@@ -4,6 +4,7 @@ mod call_thread;
 mod cli;
 mod config;
 mod export;
+mod http;
 mod seed;
 mod serve;
 
