@@ -178,10 +178,22 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        match state.store.authenticate(secret).await? {
-            Some(t) => Ok(Caller(t)),
-            None => Err(ApiError::Unauthorized),
+        let caller = match state.store.authenticate(secret).await? {
+            Some(t) => Caller(t),
+            None => return Err(ApiError::Unauthorized),
+        };
+        // A tenant-scoped token dies with its tenant; a deployment-wide admin asking
+        // for a deleted (or never created) tenant's resources gets 404 too, not an empty
+        // list or the history left behind.
+        if caller.is_root()
+            && let Ok(params) =
+                axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Some((_, t)) = params.iter().find(|(k, _)| *k == "tenant")
+        {
+            let id: i64 = t.parse().map_err(|_| ApiError::NotFound)?;
+            state.store.tenant(id).await?;
         }
+        Ok(caller)
     }
 }
 
