@@ -109,7 +109,10 @@ pub async fn ops_guard(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let Some(secret) = secret else {
@@ -130,8 +133,7 @@ pub async fn ops_guard(
             ApiError::Forbidden.into_response()
         }
         Ok(None) => {
-            metrics::counter!("switchyard_ops_refused_total", "reason" => "bad_token")
-                .increment(1);
+            metrics::counter!("switchyard_ops_refused_total", "reason" => "bad_token").increment(1);
             ApiError::Unauthorized.into_response()
         }
         Err(e) => ApiError::from(e).into_response(),

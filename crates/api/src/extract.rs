@@ -186,8 +186,7 @@ impl FromRequestParts<AppState> for Caller {
         // for a deleted (or never created) tenant's resources gets 404 too, not an empty
         // list or the history left behind.
         if caller.is_root()
-            && let Ok(params) =
-                axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await
             && let Some((_, t)) = params.iter().find(|(k, _)| *k == "tenant")
         {
             let id: i64 = t.parse().map_err(|_| ApiError::NotFound)?;

@@ -338,9 +338,8 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         idle_timeout: cfg.http.ws_idle,
         ..switchyard_chat::ChatConfig::default()
     };
-    let chat = calls.enter(|| {
-        switchyard_chat::ChatState::new(store.clone(), engine.clone(), chat_config)
-    });
+    let chat =
+        calls.enter(|| switchyard_chat::ChatState::new(store.clone(), engine.clone(), chat_config));
     let ops = switchyard_api::OpsAccess {
         public: cfg.http.public_ops,
         token: cfg.http.ops_token.clone(),

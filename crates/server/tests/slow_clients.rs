@@ -59,7 +59,8 @@ async fn dripped_headers_are_cut_off_while_others_are_served() {
     let started = Instant::now();
     let drip = tokio::spawn(async move {
         let mut c = TcpStream::connect(a).await.unwrap();
-        let head = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let head =
+            b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
         let t0 = Instant::now();
         for b in head {
             if c.write_all(&[*b]).await.is_err() {
@@ -70,7 +71,10 @@ async fn dripped_headers_are_cut_off_while_others_are_served() {
             // The server closes the socket: the next read sees EOF or a reset.
             if let Ok(r) = tokio::time::timeout(Duration::from_millis(1), c.read(&mut probe)).await
             {
-                assert!(!matches!(r, Ok(n) if n > 0), "no response to a partial head");
+                assert!(
+                    !matches!(r, Ok(n) if n > 0),
+                    "no response to a partial head"
+                );
                 return t0.elapsed();
             }
         }
@@ -79,7 +83,12 @@ async fn dripped_headers_are_cut_off_while_others_are_served() {
     // Normal requests keep being served while the slow client drips.
     let mut served = 0;
     while !drip.is_finished() {
-        let r = s.http.get(format!("{}/healthz", s.base)).send().await.unwrap();
+        let r = s
+            .http
+            .get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         served += 1;
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -89,7 +98,11 @@ async fn dripped_headers_are_cut_off_while_others_are_served() {
         cut_after >= Duration::from_millis(1800) && cut_after < Duration::from_secs(5),
         "cut off after {cut_after:?}, expected about 2 s"
     );
-    assert!(served >= 5, "only {served} normal requests during {:?}", started.elapsed());
+    assert!(
+        served >= 5,
+        "only {served} normal requests during {:?}",
+        started.elapsed()
+    );
     s.stop().await;
 }
 
@@ -102,7 +115,11 @@ async fn idle_keep_alive_connections_are_closed() {
     let t0 = Instant::now();
     let rest = read_to_close(&mut c, Duration::from_secs(6)).await;
     assert!(rest.is_empty(), "nothing more was sent: {rest:?}");
-    assert!(t0.elapsed() >= Duration::from_millis(1800), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(1800),
+        "{:?}",
+        t0.elapsed()
+    );
     s.stop().await;
 }
 
@@ -127,7 +144,9 @@ async fn a_body_never_finished_times_out_with_408() {
         "{took:?}"
     );
     // Nothing was created.
-    let list = s.call(reqwest::Method::GET, "/api/v1/tenants", None, 200).await;
+    let list = s
+        .call(reqwest::Method::GET, "/api/v1/tenants", None, 200)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
     s.stop().await;
 }
@@ -159,7 +178,11 @@ async fn connections_are_capped_per_source_and_in_all() {
     assert!(out.contains("application/problem+json"), "{out}");
     // Another source still gets in...
     let mut other = connect_from([127, 0, 0, 3], a).await;
-    assert!(get_on(&mut other, "/healthz").await.starts_with("HTTP/1.1 200"));
+    assert!(
+        get_on(&mut other, "/healthz")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
     held.push(other);
     // ...until the total is reached (the test client's own pooled connection may hold
     // one place): then 503.

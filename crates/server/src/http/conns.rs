@@ -80,7 +80,11 @@ impl Conns {
     /// Caps; 0 is no cap.
     pub(crate) fn new(max_total: usize, max_per_source: usize) -> Arc<Conns> {
         Arc::new(Conns {
-            max_total: if max_total == 0 { usize::MAX } else { max_total },
+            max_total: if max_total == 0 {
+                usize::MAX
+            } else {
+                max_total
+            },
             max_per_source: if max_per_source == 0 {
                 usize::MAX
             } else {

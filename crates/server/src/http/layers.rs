@@ -44,10 +44,7 @@ pub(crate) async fn limit_requests(
             .increment(1);
         return close(problem(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            format!(
-                "request headers larger than {} bytes",
-                l.max_header_bytes
-            ),
+            format!("request headers larger than {} bytes", l.max_header_bytes),
         ));
     }
     if req.body().size_hint().exact() == Some(0) {
@@ -62,8 +59,7 @@ pub(crate) async fn limit_requests(
     });
     let res = next.run(Request::from_parts(parts, body)).await;
     if fired.load(Ordering::SeqCst) {
-        metrics::counter!("switchyard_http_refused_total", "reason" => "body_timeout")
-            .increment(1);
+        metrics::counter!("switchyard_http_refused_total", "reason" => "body_timeout").increment(1);
         tracing::info!(
             timeout_secs = l.body_timeout.as_secs(),
             "request body not received in time; closing"

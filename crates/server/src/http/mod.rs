@@ -119,7 +119,10 @@ pub(crate) async fn serve(
     drop(listener);
     let _ = stop_tx.send(true);
     let drain = async { while tasks.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(30), drain).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(30), drain)
+        .await
+        .is_err()
+    {
         tracing::warn!("HTTP requests still open 30 s after shutdown; closing them");
         tasks.abort_all();
     }
