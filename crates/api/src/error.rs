@@ -32,6 +32,9 @@ pub enum ApiError {
     /// The request conflicts with existing data or the live state.
     #[error("{0}")]
     Conflict(String),
+    /// The request body is over the route's limit.
+    #[error("request body too large")]
+    TooLarge,
     /// A dependency is down (database, routing engine); retry later.
     #[error("service unavailable")]
     Unavailable,
@@ -56,6 +59,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,12 +116,12 @@ impl From<switchyard_store::Error> for ApiError {
         use switchyard_store::Error as E;
         match e {
             E::NotFound => ApiError::NotFound,
-            E::Conflict(m) => {
-                tracing::debug!(error = %m, "conflict");
-                ApiError::Conflict("a resource with this name or number already exists".into())
-            }
-            E::InvalidReference(m) => {
-                ApiError::invalid("reference", format!("refers to a missing resource ({m})"))
+            // The store names only the column; the database's own text stays there.
+            E::Conflict(field) => ApiError::Conflict(format!(
+                "{field}: this value is already in use; choose another"
+            )),
+            E::InvalidReference(field) => {
+                ApiError::invalid(field, "refers to a resource that does not exist")
             }
             E::Database(e) => {
                 tracing::error!(error = %e, "database unavailable");

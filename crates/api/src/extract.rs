@@ -44,8 +44,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+            .map_err(body_error)?;
         parse(&bytes).map(Body)
+    }
+}
+
+/// A body that could not be read: too large (413) or cut off.
+fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge
+    } else {
+        ApiError::invalid("body", e.body_text())
     }
 }
 
@@ -56,7 +65,7 @@ impl<T: DeserializeOwned, S: Send + Sync> OptionalFromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Option<Self>> {
         let bytes = <axum::body::Bytes as FromRequest<S>>::from_request(req, state)
             .await
-            .map_err(|e| ApiError::invalid("body", e.body_text()))?;
+            .map_err(body_error)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
@@ -169,10 +178,21 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        match state.store.authenticate(secret).await? {
-            Some(t) => Ok(Caller(t)),
-            None => Err(ApiError::Unauthorized),
+        let caller = match state.store.authenticate(secret).await? {
+            Some(t) => Caller(t),
+            None => return Err(ApiError::Unauthorized),
+        };
+        // A tenant-scoped token dies with its tenant; a deployment-wide admin asking
+        // for a deleted (or never created) tenant's resources gets 404 too, not an empty
+        // list or the history left behind.
+        if caller.is_root()
+            && let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Some((_, t)) = params.iter().find(|(k, _)| *k == "tenant")
+        {
+            let id: i64 = t.parse().map_err(|_| ApiError::NotFound)?;
+            state.store.tenant(id).await?;
         }
+        Ok(caller)
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod agents;
 mod callback_policy;
+mod edge;
 mod error;
 mod extract;
 mod g711;
@@ -26,6 +27,7 @@ mod sync;
 mod tenants;
 mod voicemails;
 
+pub use edge::{OpsAccess, ops_guard, problem, problem_errors};
 pub use error::{ApiError, Problem, Result};
 pub use openapi::ApiDoc;
 pub use sounds::{Prompt, convert as convert_wav};
@@ -208,16 +210,24 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound });
     Router::new()
         .nest("/api/v1", v1)
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .with_state(state)
-        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
+        .with_state(state.clone())
+        .merge(ops(state))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
             }),
         )
+}
+
+/// The operational endpoints: `/healthz`, `/readyz`, `/metrics`, `/docs` and
+/// `/api/v1/openapi.json` (part of [`app`]; also served alone on `--ops-listen`).
+pub fn ops(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
 }
 
 /// Liveness: the process answers.

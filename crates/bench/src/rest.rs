@@ -148,6 +148,7 @@ impl Api {
         let text = self
             .http
             .get(format!("{base}/metrics"))
+            .bearer_auth(&self.token)
             .send()
             .await
             .ok()?

@@ -123,4 +123,6 @@ pub mod close {
     pub const HANDSHAKE_TIMEOUT: u16 = 4408;
     /// The same agent logged in elsewhere.
     pub const REPLACED: u16 = 4409;
+    /// Nothing received (not even a pong) within the idle timeout.
+    pub const IDLE: u16 = 4000;
 }

@@ -38,6 +38,7 @@ pub mod supervisor;
 pub mod supervisor_msg;
 pub mod token;
 pub mod ws;
+mod ws_pump;
 
 pub use agent_msg::{AgentIn, AgentOut};
 pub use conn::{Inbound, Limits, Outbound};
@@ -70,6 +71,12 @@ pub struct ChatConfig {
     pub trend_samples: usize,
     /// Lockout of agent/supervisor logins after failures, per login and per source.
     pub lockout: switchyard_core::lockout::LoginPolicy,
+    /// A WebSocket ping is sent to every socket this often.
+    pub ping_interval: Duration,
+    /// A socket that sent nothing (not even a pong) for this long is closed with
+    /// [`error::close::IDLE`]; a customer so dropped keeps its place for
+    /// [`ChatConfig::resume_grace`].
+    pub idle_timeout: Duration,
 }
 
 impl Default for ChatConfig {
@@ -81,6 +88,8 @@ impl Default for ChatConfig {
             trend_interval: Duration::from_secs(10),
             trend_samples: 60,
             lockout: Default::default(),
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }

@@ -1,15 +1,14 @@
-//! The thin axum adapter: upgrades, maps WebSocket messages to [`Inbound`] /
-//! [`Outbound`] frames, and mounts the pages and REST helpers.
+//! The thin axum adapter: upgrades (frame and message size limits), hands each socket
+//! to [`ws_pump`] (pings, idle timeout, [`Inbound`](crate::Inbound) /
+//! [`Outbound`](crate::Outbound) frames), and mounts the pages and REST helpers.
 
-use crate::conn::{Inbound, Outbound};
-use crate::{ChatState, agent, assets, customer, rest, supervisor};
+use crate::{ChatState, agent, assets, customer, rest, supervisor, ws_pump};
 use axum::Router;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
-use futures_util::{Sink, SinkExt, Stream, StreamExt, future::ready};
 use std::net::{IpAddr, SocketAddr};
 
 /// Frames above this are refused by the WebSocket layer itself; frames between the
@@ -36,34 +35,6 @@ pub(crate) fn routes(state: ChatState) -> Router {
         .with_state(state)
 }
 
-fn inbound(
-    ws: futures_util::stream::SplitStream<WebSocket>,
-) -> impl Stream<Item = Inbound> + Unpin {
-    ws.take_while(|r| ready(matches!(r, Ok(m) if !matches!(m, Message::Close(_)))))
-        .filter_map(|r| {
-            ready(match r {
-                Ok(Message::Text(t)) => Some(Inbound::Text(t.as_str().to_owned())),
-                Ok(Message::Binary(b)) => Some(Inbound::Binary(b.len())),
-                _ => None,
-            })
-        })
-        .boxed()
-}
-
-fn outbound(
-    ws: futures_util::stream::SplitSink<WebSocket, Message>,
-) -> impl Sink<Outbound> + Unpin {
-    ws.with(|o: Outbound| {
-        ready(Ok::<_, axum::Error>(match o {
-            Outbound::Text(t) => Message::Text(t.into()),
-            Outbound::Close(code, reason) => Message::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })),
-        }))
-    })
-}
-
 fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
     // Small buffers: tungstenite's 128 KiB default read buffer per socket would cost
     // over 600 MiB at 5,000 waiters; messages here are a few hundred bytes.
@@ -73,20 +44,8 @@ fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
         .write_buffer_size(0)
 }
 
-async fn ws_customer(
-    State(s): State<ChatState>,
-    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
-    ws: WebSocketUpgrade,
-) -> Response {
-    let source = peer.map(|p| p.0.0.ip().to_string());
-    upgrade(ws).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        customer::run_from(s.0, source, inbound(stream), outbound(sink)).await;
-    })
-}
-
-/// The client's address, when the server was started with connect info
-/// (`into_make_service_with_connect_info::<SocketAddr>`); `None` otherwise.
+/// The client's address, as the HTTP edge records it (`ConnectInfo<SocketAddr>` in the
+/// request's extensions); `None` when served without it (unit tests).
 pub(crate) struct PeerIp(pub(crate) Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
@@ -102,14 +61,30 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
     }
 }
 
+async fn ws_customer(
+    State(s): State<ChatState>,
+    PeerIp(peer): PeerIp,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
+    let source = peer.map(|ip| ip.to_string());
+    upgrade(ws).on_upgrade(move |socket| {
+        ws_pump::run(socket, "customer", ping, idle, move |rx, tx| {
+            customer::run_from(s.0, source, rx, tx)
+        })
+    })
+}
+
 async fn ws_agent(
     State(s): State<ChatState>,
     PeerIp(peer): PeerIp,
     ws: WebSocketUpgrade,
 ) -> Response {
-    upgrade(ws).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        agent::run_from(s.0, peer, inbound(stream), outbound(sink)).await;
+    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
+    upgrade(ws).on_upgrade(move |socket| {
+        ws_pump::run(socket, "agent", ping, idle, move |rx, tx| {
+            agent::run_from(s.0, peer, rx, tx)
+        })
     })
 }
 
@@ -118,8 +93,10 @@ async fn ws_supervisor(
     PeerIp(peer): PeerIp,
     ws: WebSocketUpgrade,
 ) -> Response {
-    upgrade(ws).on_upgrade(move |socket| async move {
-        let (sink, stream) = socket.split();
-        supervisor::run_from(s.0, peer, inbound(stream), outbound(sink)).await;
+    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
+    upgrade(ws).on_upgrade(move |socket| {
+        ws_pump::run(socket, "supervisor", ping, idle, move |rx, tx| {
+            supervisor::run_from(s.0, peer, rx, tx)
+        })
     })
 }

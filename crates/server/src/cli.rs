@@ -223,6 +223,9 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     pub(crate) demo_password: Option<crate::secret::Secret>,
+    /// HTTP and WebSocket limits, operational endpoints.
+    #[command(flatten)]
+    pub(crate) http: crate::http::HttpArgs,
 }
 
 /// Log output format.

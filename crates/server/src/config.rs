@@ -70,6 +70,18 @@ pub(crate) struct ServerSection {
     pub(crate) redis_prefix: Option<String>,
     pub(crate) alarm_webhook: Option<String>,
     pub(crate) log_format: Option<LogFormat>,
+    // The HTTP and WebSocket edge (crates/server/src/http/settings.rs).
+    pub(crate) http_header_timeout_secs: Option<u64>,
+    pub(crate) http_body_timeout_secs: Option<u64>,
+    pub(crate) http_max_connections: Option<usize>,
+    pub(crate) http_max_connections_per_source: Option<usize>,
+    pub(crate) http_max_header_bytes: Option<usize>,
+    pub(crate) http_max_body_bytes: Option<usize>,
+    pub(crate) ws_ping_secs: Option<u64>,
+    pub(crate) ws_idle_timeout_secs: Option<u64>,
+    pub(crate) public_ops: Option<bool>,
+    pub(crate) ops_token: Option<String>,
+    pub(crate) ops_listen: Option<SocketAddr>,
 }
 
 /// `[[tenants]]`.

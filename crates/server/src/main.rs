@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod export;
 mod secret;
+mod http;
 mod seed;
 mod serve;
 mod sip_transport;

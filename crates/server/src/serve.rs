@@ -152,6 +152,7 @@ pub(crate) struct ServeSettings {
     pub(crate) demo_password: Option<Secret>,
     /// Callback request rate limits.
     pub(crate) callback_limits: switchyard_engine::CallbackLimits,
+    pub(crate) http: crate::http::HttpLimits,
 }
 
 impl ServeSettings {
@@ -240,6 +241,7 @@ impl ServeSettings {
                         .unwrap_or("10/3600"),
                 )?,
             },
+            http: crate::http::HttpLimits::resolve(&args.http, s)?,
         })
     }
 }
@@ -384,28 +386,56 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
 
     // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
     // Its dispatcher follows every router output: on the call thread with the router.
-    let chat = calls.enter(|| {
-        switchyard_chat::ChatState::new(
-            store.clone(),
-            engine.clone(),
-            switchyard_chat::ChatConfig::default(),
-        )
-    });
-    let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat.clone()));
-    // TCP_NODELAY: WebSocket pushes are small writes in a row; without it Nagle and
-    // delayed ACKs add ~40 ms to an offer that follows a status update.
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    // The peer address reaches handlers (per-source callback limits of the widget).
-    axum::serve(
+    let chat_config = switchyard_chat::ChatConfig {
+        ping_interval: cfg.http.ws_ping,
+        idle_timeout: cfg.http.ws_idle,
+        ..switchyard_chat::ChatConfig::default()
+    };
+    let chat =
+        calls.enter(|| switchyard_chat::ChatState::new(store.clone(), engine.clone(), chat_config));
+    let ops = switchyard_api::OpsAccess {
+        public: cfg.http.public_ops,
+        token: cfg.http.ops_token.clone(),
+    };
+    let ops_router = switchyard_api::ops(state.clone());
+    let app = switchyard_api::app(state.clone())
+        .merge(switchyard_chat::routes(chat.clone()))
+        .layer(axum::middleware::from_fn_with_state(
+            (state, ops),
+            switchyard_api::ops_guard,
+        ));
+    let app = crate::http::with_limits(app, &cfg.http);
+    // `--ops-listen`: the operational endpoints without a token, on their own address.
+    let (ops_stop, ops_stopped) = tokio::sync::oneshot::channel::<()>();
+    let ops_task = match cfg.http.ops_listen {
+        Some(a) => {
+            let l = tokio::net::TcpListener::bind(a)
+                .await
+                .with_context(|| format!("binding --ops-listen {a}"))?;
+            tracing::info!(ops = %l.local_addr()?, "operational endpoints listening");
+            let limits = cfg.http.clone();
+            let ops_app = crate::http::with_limits(ops_router, &limits);
+            Some(tokio::spawn(async move {
+                crate::http::serve(l, ops_app, &limits, async {
+                    let _ = ops_stopped.await;
+                })
+                .await
+            }))
+        }
+        None => None,
+    };
+    crate::http::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        &cfg.http,
+        stop_when(shutdown_signal(), engine_died, crashed.clone()),
     )
-    .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
     .await
     .context("HTTP server")?;
+    let _ = ops_stop.send(());
+    if let Some(t) = ops_task {
+        let _ = t.await;
+    }
 
     tracing::info!("shutting down: stopping the router, flushing the event log");
     voice.shutdown().await;

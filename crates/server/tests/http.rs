@@ -192,6 +192,7 @@ async fn openapi_lists_every_route_and_docs_are_served() {
     let doc: Value = s
         .http
         .get(format!("{}/api/v1/openapi.json", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap()
@@ -358,6 +359,7 @@ async fn openapi_lists_every_route_and_docs_are_served() {
     let docs = s
         .http
         .get(format!("{}/docs/", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap();

@@ -191,6 +191,7 @@ async fn live_changes_reach_the_router_and_events_are_logged() {
     let m = s
         .http
         .get(format!("{}/metrics", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap()

@@ -142,6 +142,7 @@ async fn voicemails_over_http() {
     let metrics = s
         .http
         .get(format!("{}/metrics", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap()

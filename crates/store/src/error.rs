@@ -9,10 +9,13 @@ pub enum Error {
     /// The row asked for does not exist (or belongs to another tenant).
     #[error("not found")]
     NotFound,
-    /// A unique constraint was hit (a name or number already taken).
+    /// A unique constraint was hit (a name or number already taken). Holds the
+    /// offending column (`name`, `sip_username`, `chat_login`, `numbers`…), never the
+    /// database's message.
     #[error("already exists: {0}")]
     Conflict(String),
-    /// A reference points at a row that does not exist.
+    /// A reference points at a row that does not exist. Holds the referencing column
+    /// when the database names it (`reference` otherwise), never the database's message.
     #[error("invalid reference: {0}")]
     InvalidReference(String),
     /// The database URL is not one we support.
@@ -40,14 +43,58 @@ impl From<sqlx::Error> for Error {
         match &e {
             sqlx::Error::RowNotFound => Error::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Error::Conflict(db.message().to_string())
+                tracing::debug!(error = %db.message(), "unique violation");
+                Error::Conflict(column_of(db.as_ref(), "name"))
             }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
-                Error::InvalidReference(db.message().to_string())
+                tracing::debug!(error = %db.message(), "foreign key violation");
+                Error::InvalidReference(column_of(db.as_ref(), "reference"))
             }
             _ => Error::Database(e),
         }
     }
+}
+
+/// The column a constraint violation is about, from PostgreSQL's constraint name
+/// (`agents_sip_username_key`, `memberships_agent_id_fkey`) or SQLite's message
+/// (`UNIQUE constraint failed: agents.tenant_id, agents.name`); `fallback` when neither
+/// names one we know. Only known column names come out, so nothing of the database's
+/// own text reaches a caller.
+fn column_of(db: &dyn sqlx::error::DatabaseError, fallback: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "name",
+        "sip_username",
+        "chat_login",
+        "number",
+        "token_sha256",
+        "agent_id",
+        "queue_id",
+        "skill_id",
+        "schedule_id",
+        "tenant_id",
+    ];
+    let from_pg = db.constraint().and_then(|c| {
+        let c = c
+            .strip_suffix("_key")
+            .or_else(|| c.strip_suffix("_fkey"))
+            .or_else(|| c.strip_suffix("_pkey"))
+            .unwrap_or(c);
+        KNOWN.iter().find(|k| c.ends_with(*k)).copied()
+    });
+    let from_sqlite = || {
+        let m = db.message();
+        let cols = m.split_once("failed: ")?.1;
+        let last = cols.rsplit(',').next()?.trim();
+        let col = last.rsplit('.').next()?;
+        KNOWN.iter().find(|k| **k == col).copied()
+    };
+    let col = from_pg.or_else(from_sqlite).unwrap_or(fallback);
+    match col {
+        "number" => "numbers",
+        "token_sha256" => "token",
+        c => c,
+    }
+    .to_string()
 }
 
 /// Decodes a JSON column.

@@ -147,7 +147,7 @@ impl Store {
             .execute(&mut **tx)
             .await
             .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::Conflict(format!("number {n} is already in use")),
+                Error::Conflict(_) => Error::Conflict("numbers".into()),
                 other => other,
             })?;
         }
