@@ -301,6 +301,11 @@ fn start_line(line: &str) -> Result<StartLine, Option<Problem>> {
 fn header_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<RawHeader>, Problem> {
     let mut headers: Vec<RawHeader> = Vec::new();
     for line in lines {
+        // A bare CR or LF is no line end and no header text (§25.1); kept, it would be
+        // echoed into stateless replies as an injected line (found by fuzzing).
+        if line.contains(['\r', '\n']) {
+            return Err(Problem::BadHeaderLine);
+        }
         if line.starts_with([' ', '\t']) {
             // §7.3.1: a folded line continues the previous value; the fold is one SP.
             let last = headers.last_mut().ok_or(Problem::BadHeaderLine)?;
@@ -353,6 +358,18 @@ mod tests {
             stream_frame(b"OPTIONS sip:a@b SIP/2.0\r\n\r\n"),
             StreamFrame::Invalid
         );
+    }
+
+    #[test]
+    fn bare_cr_or_lf_in_a_header_is_malformed() {
+        for msg in [
+            &b"OPTIONS sip:a@b SIP/2.0\r\nVia: \nSIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"[..],
+            b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: x\ry\r\n\r\n",
+        ] {
+            let e = frame(msg).unwrap_err();
+            assert_eq!(e.problem, Problem::BadHeaderLine);
+            assert!(e.request_headers.is_none(), "nothing to echo");
+        }
     }
 
     #[test]
