@@ -271,8 +271,11 @@ fn start_line(line: &str) -> Result<StartLine, Option<Problem>> {
     let Some((before, version)) = line.rsplit_once(' ') else {
         return Err(None);
     };
+    // `get`: the last word may start with a multi-byte character (found by fuzzing).
     let looks_versioned = version.len() > 4
-        && version[..4].eq_ignore_ascii_case("SIP/")
+        && version
+            .get(..4)
+            .is_some_and(|v| v.eq_ignore_ascii_case("SIP/"))
         && version[4..].split('.').count() == 2
         && version[4..]
             .split('.')
@@ -383,6 +386,8 @@ mod tests {
             Err(Some(Problem::BadVersion))
         );
         assert_eq!(start_line("hello world"), Err(None));
+        assert_eq!(start_line("OPTIONS sip\u{c5}ser"), Err(None));
+        assert_eq!(start_line("X \u{e9}\u{e9}\u{e9}"), Err(None));
         assert_eq!(start_line("SIP/2.0 4294967301 big"), Err(None));
         assert!(matches!(
             start_line("SIP/2.0 100 "),

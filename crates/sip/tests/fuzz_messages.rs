@@ -13,46 +13,8 @@
 mod sipgen;
 
 use proptest::prelude::*;
-use switchyard_sip::{Error, Message, Problem, StreamFrame, stream_frame};
-
-/// The invariants every input must satisfy; panics (a crash) otherwise.
-fn check_datagram(bytes: &[u8]) {
-    match Message::parse(bytes) {
-        Ok(m) => {
-            let again = Message::parse(&m.to_bytes())
-                .unwrap_or_else(|e| panic!("re-serialized message does not parse: {e}"));
-            assert_eq!(again.head(), m.head());
-        }
-        Err(Error::Rejected { status, reply, .. }) => check_reply(status.code(), &reply),
-        Err(Error::Dropped(_)) => {}
-        Err(e) => panic!("parse returned a non-parse error: {e}"),
-    }
-}
-
-/// A stateless reply is one framed response with the announced status, its lines plain
-/// `Name: value` (no bare CR or LF smuggled from the request). It copies Via, From, To,
-/// Call-ID and CSeq as they came (RFC 3261 §8.2.6.2), so when those were the problem it
-/// need not pass our own strict parser; otherwise it must.
-fn check_reply(status: u16, reply: &[u8]) {
-    assert!((400..600).contains(&status), "{status}");
-    assert!(reply.starts_with(format!("SIP/2.0 {status} ").as_bytes()));
-    assert_eq!(stream_frame(reply), StreamFrame::Complete(reply.len()));
-    let head = &reply[..reply.len() - 2];
-    for line in head.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        let line = line.strip_suffix(b"\r").unwrap_or_else(|| {
-            panic!("bare LF in reply: {:?}", String::from_utf8_lossy(reply))
-        });
-        assert!(!line.contains(&b'\r'), "bare CR in reply");
-    }
-    match Message::parse(reply) {
-        Ok(Message::Response(r)) => assert_eq!(r.status().code(), status),
-        Err(Error::Dropped(
-            Problem::BadHeader(_) | Problem::Missing(_) | Problem::Duplicate(_)
-            | Problem::OutOfRange(_) | Problem::Unrepresentable,
-        )) => {}
-        other => panic!("stateless reply is not a response: {other:?}"),
-    }
-}
+use sipgen::checks::check_datagram;
+use switchyard_sip::{StreamFrame, stream_frame};
 
 fn check_stream(bytes: &[u8]) {
     match stream_frame(bytes) {
@@ -70,7 +32,7 @@ fn check(bytes: &[u8]) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: sipgen::cases(3000),
+        cases: sipgen::cases(1000),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -88,7 +50,7 @@ proptest! {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: sipgen::cases(300),
+        cases: sipgen::cases(200),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
@@ -134,6 +96,10 @@ proptest! {
 #[test]
 fn regressions() {
     let cases: &[&[u8]] = &[
+        // The request line's last word began with a 2-byte character: slicing its first
+        // four bytes panicked (libFuzzer, sip_message, 10 s): one datagram was a crash.
+        b"OPTIONS sip\xc3\x85ser;par=u%40exambK2398nConteason.asndj2ksdj\r\nCSeq: 8 OPTIONS\r\n\
+          Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKdjuw\r\nl: 0\r\n\r\n",
         // A bare LF in a Via was echoed into the 505 stateless reply (header injection).
         b"OPTIONS sip:a@b SIP/2.0\r\nVia: \nSIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKa\r\n\r\n",
         b"INVITE sip:a@b SIP/3.0\r\nVia: SI\n/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKb\r\n\

@@ -4,6 +4,9 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod checks;
+pub mod endpoint;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 
