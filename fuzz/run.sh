@@ -32,6 +32,7 @@ cargo fuzz --version >/dev/null 2>&1 || {
 seed_dirs() {
     case "$1" in
         sdp) echo seeds/sdp ;;
+        endpoint) echo seeds/endpoint ;;
         *) echo ../crates/sip/tests/torture ;;
     esac
 }

@@ -51,8 +51,7 @@ fn a_scripted_call_is_answered_held_and_ended() {
         sipgen::SDP.len(),
         sipgen::SDP
     );
-    let mut h = Harness::new();
-    h.run(&[
+    let script = [
         Step::Datagram { from: 1, bytes: invite.into_bytes() },
         Step::Control { k: 0, action: 0 },
         Step::Control { k: 0, action: 1 },
@@ -62,8 +61,17 @@ fn a_scripted_call_is_answered_held_and_ended() {
         Step::InDialog { k: 2, method: 1, sdp: 6, cseq: 2 },
         Step::InDialog { k: 2, method: 0, sdp: 0, cseq: 3 },
         Step::Advance { ms: 40_000 },
-    ]);
+    ];
+    let mut h = Harness::new();
+    h.run(&script);
     assert_eq!(h.call_events, ["Confirmed", "Reoffer", "Dtmf", "Ended"]);
+    // The libFuzzer target reads the same script from bytes: it is its seed.
+    let bytes = sipgen::endpoint::encode(&script);
+    let decoded = sipgen::endpoint::decode(&bytes);
+    assert_eq!(format!("{decoded:?}"), format!("{script:?}"));
+    if let Some(dir) = std::env::var_os("FUZZ_SEEDS_DIR") {
+        std::fs::write(std::path::Path::new(&dir).join("call.bin"), bytes).unwrap();
+    }
 }
 
 /// Scripts found by fuzzing that once broke an invariant (regressions).

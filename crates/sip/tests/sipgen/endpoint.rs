@@ -371,3 +371,33 @@ pub fn decode(mut data: &[u8]) -> Vec<Step> {
     }
     steps
 }
+
+/// The inverse of [`decode`], to write seed scripts for the libFuzzer target.
+pub fn encode(steps: &[Step]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for s in steps {
+        let k8 = |k: usize| u8::try_from(k % 256).unwrap_or(0);
+        match s {
+            Step::Datagram { from, bytes } => {
+                let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
+                let [lo, hi] = len.to_le_bytes();
+                out.extend_from_slice(&[0, *from, lo, hi, 0]);
+                out.extend_from_slice(&bytes[..usize::from(len)]);
+            }
+            Step::Reply { k, status, sdp } => {
+                let [lo, hi] = status.to_le_bytes();
+                out.extend_from_slice(&[2, k8(*k), lo, hi, *sdp]);
+            }
+            Step::InDialog { k, method, sdp, cseq } => {
+                out.extend_from_slice(&[3, k8(*k), *method, *sdp, *cseq]);
+            }
+            Step::Control { k, action } => out.extend_from_slice(&[5, k8(*k), *action, 0, 0]),
+            Step::Place { auth } => out.extend_from_slice(&[6, u8::from(*auth), 0, 0, 0]),
+            Step::Advance { ms } => {
+                let [a, b, c, _] = (ms % 70_000).to_le_bytes();
+                out.extend_from_slice(&[7, a, b, c, 0]);
+            }
+        }
+    }
+    out
+}
