@@ -221,6 +221,7 @@ pub(crate) fn start_line(line: &str) -> Result<StartLine, Option<Problem>> {
     let Some((before, version)) = line.rsplit_once(' ') else {
         return Err(None);
     };
+    // `get`: the last word may start with a multi-byte character (found by fuzzing).
     let looks_versioned = version.len() > 4
         && version.as_bytes()[..4].eq_ignore_ascii_case(b"SIP/")
         && version[4..].split('.').count() == 2
@@ -251,6 +252,11 @@ pub(crate) fn start_line(line: &str) -> Result<StartLine, Option<Problem>> {
 fn header_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<RawHeader>, Problem> {
     let mut headers: Vec<RawHeader> = Vec::new();
     for line in lines {
+        // A bare CR or LF is no line end and no header text (§25.1); kept, it would be
+        // echoed into stateless replies as an injected line (found by fuzzing).
+        if line.contains(['\r', '\n']) {
+            return Err(Problem::BadHeaderLine);
+        }
         if line.starts_with([' ', '\t']) {
             // §7.3.1: a folded line continues the previous value; the fold is one SP.
             let last = headers.last_mut().ok_or(Problem::BadHeaderLine)?;
@@ -294,6 +300,19 @@ mod tests {
     }
 
     #[test]
+    #[test]
+    fn bare_cr_or_lf_in_a_header_is_malformed() {
+        for msg in [
+            &b"OPTIONS sip:a@b SIP/2.0\r\nVia: \nSIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"[..],
+            b"OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: x\ry\r\n\r\n",
+        ] {
+            let e = frame(msg).unwrap_err();
+            assert_eq!(e.problem, Problem::BadHeaderLine);
+            assert!(e.request_headers.is_none(), "nothing to echo");
+        }
+    }
+
+    #[test]
     fn start_line_problems() {
         assert_eq!(
             start_line("INVITE  sip:a@b SIP/2.0"),
@@ -306,6 +325,8 @@ mod tests {
         assert_eq!(start_line("hello world"), Err(None));
         // A multibyte character where the version's slash should be is no panic.
         assert_eq!(start_line("OPTIONS sip:a@b SIP\u{fffd}2.0"), Err(None));
+        assert_eq!(start_line("OPTIONS sip\u{c5}ser"), Err(None));
+        assert_eq!(start_line("X \u{e9}\u{e9}\u{e9}"), Err(None));
         assert_eq!(start_line("SIP/2.0 4294967301 big"), Err(None));
         assert!(matches!(
             start_line("SIP/2.0 100 "),
