@@ -5,9 +5,9 @@
 use super::admission::{CallOrigin, Refusal};
 use super::{Endpoint, EndpointEvent, ServerTx};
 use crate::auth::Verdict;
-use crate::digest::Credentials;
+use crate::digest::{Credentials, Ha1};
 use crate::message::Request;
-use crate::registrar::CredentialStore;
+use crate::registrar::{CredentialStore, Login};
 use crate::transaction::{InviteServer, ServerKey};
 use crate::types::StatusCode;
 use crate::uri::SipUri;
@@ -41,16 +41,13 @@ impl<S: CredentialStore> Endpoint<S> {
             match &t.credentials {
                 None => origin,
                 Some((user, password)) => {
-                    let password = creds
+                    let ha1 = creds
                         .as_ref()
                         .filter(|c| &c.username == user)
-                        .map(|_| password.clone());
-                    let verdict = self.invite_auth.verify(
-                        now,
-                        req.method(),
-                        creds.as_ref(),
-                        password.as_deref(),
-                    );
+                        .map(|_| Ha1::from_password(user, self.invite_auth.realm(), password));
+                    let verdict =
+                        self.invite_auth
+                            .verify(now, req.method(), creds.as_ref(), ha1.as_ref());
                     match verdict {
                         Verdict::Authorized { .. } => origin,
                         v => return self.deny(now, from, key, &req, v),
@@ -58,23 +55,28 @@ impl<S: CredentialStore> Endpoint<S> {
                 }
             }
         } else if creds.is_some() {
-            let account = creds.as_ref().and_then(|c| self.store.account(&c.username));
-            let password = account.as_ref().map(|a| a.password.clone());
-            match self
-                .invite_auth
-                .verify(now, req.method(), creds.as_ref(), password.as_deref())
-            {
-                Verdict::Authorized { username } => match account {
-                    Some(a) => CallOrigin::Endpoint {
-                        username,
-                        agent: a.agent,
-                    },
-                    None => {
-                        let v = Verdict::WrongCredentials { username };
-                        return self.deny(now, from, key, &req, v);
-                    }
-                },
-                v => return self.deny(now, from, key, &req, v),
+            // The agents' accounts, nonces and lockout are the registrar's: a password
+            // guessed over INVITE counts against the same account and source as REGISTER.
+            let login = self.registrar.authenticate(
+                now,
+                req.method(),
+                creds.as_ref(),
+                Some(from.ip()),
+                &self.store,
+            );
+            match login {
+                Login::Ok { username, agent } => CallOrigin::Endpoint { username, agent },
+                Login::Challenge { stale } => {
+                    return self.deny(now, from, key, &req, Verdict::Challenge { stale });
+                }
+                Login::Locked { .. } => {
+                    let status = StatusCode::FORBIDDEN;
+                    return self.refuse(now, from, key, &req, Refusal::BadCredentials, status, &[]);
+                }
+                Login::Bad { username, .. } => {
+                    let v = Verdict::WrongCredentials { username };
+                    return self.deny(now, from, key, &req, v);
+                }
             }
         } else {
             let user = SipUri::parse(&req.head().from.uri).and_then(|u| u.user);
