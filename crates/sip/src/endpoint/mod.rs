@@ -10,6 +10,7 @@
 mod admission;
 mod admit;
 mod calls;
+mod cidr;
 mod legs;
 mod limit;
 mod outgoing;
