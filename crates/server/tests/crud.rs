@@ -23,7 +23,26 @@ async fn crud_on_every_resource() {
     let base = format!("/api/v1/tenants/{t}");
     s.call(PUT, &base, Some(json!({"name": "acme-corp"})), 200)
         .await;
-    assert_eq!(s.call(GET, &base, None, 200).await["name"], "acme-corp");
+    let tenant = s.call(GET, &base, None, 200).await;
+    assert_eq!(tenant["name"], "acme-corp");
+    assert_eq!(tenant["allow_anonymous_calls"], false, "off by default");
+    // Anonymous SIP calls: set, kept when a PUT leaves it out, cleared.
+    let body = json!({"name": "acme-corp", "allow_anonymous_calls": true});
+    assert_eq!(
+        s.call(PUT, &base, Some(body), 200).await["allow_anonymous_calls"],
+        true
+    );
+    s.call(PUT, &base, Some(json!({"name": "acme-corp"})), 200)
+        .await;
+    assert_eq!(
+        s.call(GET, &base, None, 200).await["allow_anonymous_calls"],
+        true
+    );
+    let body = json!({"name": "acme-corp", "allow_anonymous_calls": false});
+    assert_eq!(
+        s.call(PUT, &base, Some(body), 200).await["allow_anonymous_calls"],
+        false
+    );
 
     // skills
     let sk = s

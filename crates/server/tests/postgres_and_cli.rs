@@ -555,6 +555,18 @@ async fn config_export_round_trips_through_config_apply() {
         201,
     )
     .await;
+    // A tenant setting: anonymous SIP calls allowed.
+    let tenant = s
+        .call(Method::GET, &format!("/api/v1/tenants/{t}"), None, 200)
+        .await;
+    let body = json!({"name": tenant["name"], "allow_anonymous_calls": true});
+    s.call(
+        Method::PUT,
+        &format!("/api/v1/tenants/{t}"),
+        Some(body),
+        200,
+    )
+    .await;
     let before = config_of(&s).await;
     s.stop().await;
     let out = bin()
@@ -572,6 +584,11 @@ async fn config_export_round_trips_through_config_apply() {
     std::fs::write(&file, &out.stdout).unwrap();
     let s = Server::start(b.path(), &["--config", file.to_str().unwrap()]).await;
     let after = config_of(&s).await;
+    let applied = s.call(Method::GET, "/api/v1/tenants", None, 200).await;
+    assert_eq!(
+        applied["items"][0]["allow_anonymous_calls"], true,
+        "allow_anonymous_calls exported and applied: {applied}"
+    );
     s.stop().await;
     assert_eq!(
         before,

@@ -21,7 +21,7 @@
 //! | registrar, static contacts, reachability | [`registrar`] | 3261 §10 |
 //! | SDP offer/answer for G.711 + telephone-event | [`sdp`] | 4566, 3264, 4733 |
 //! | DTMF by INFO | [`dtmf`] | 6086 (practice) |
-//! | endpoint: routing, qualify, flood limit, calls | [`endpoint`] | — |
+//! | endpoint: routing, qualify, flood limit, calls, admission (trunks, INVITE digest, call caps) | [`endpoint`] | 3261 §22.3 (407) |
 //! | tokio UDP/TCP driver | [`driver`] | — |
 //!
 //! Tests: unit tests beside each module move time by hand; `tests/torture.rs` parses the

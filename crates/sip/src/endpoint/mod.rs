@@ -2,14 +2,16 @@
 //!
 //! [`Endpoint`] parses what arrives, answers malformed requests statelessly, matches
 //! requests to server transactions (creating them for new requests), hands REGISTER to the
-//! [`Registrar`] and answers OPTIONS itself. Call handling (INVITE → queue, agent legs) is
-//! not wired yet: INVITEs get 480 Temporarily Unavailable. Like the transactions, it is
+//! [`Registrar`] and answers OPTIONS itself. With `accept_calls`, a new INVITE goes through
+//! admission ([`admission`]: trunks, digest for agents' phones, call caps) and becomes a
+//! call the server drives; without it INVITEs get 480. Like the transactions, it is
 //! driven with `handle_*(now, ..)` and drained with `poll_*`; responses go back to the
 //! address the request came from (symmetric response routing, RFC 3581 style).
 
 mod admission;
 mod admit;
 mod calls;
+mod cidr;
 mod legs;
 mod limit;
 mod outgoing;
