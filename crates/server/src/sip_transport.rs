@@ -231,7 +231,7 @@ mod tests {
             (&["--sip-max-connections-per-ip", "0"][..], "at least 1"),
             (&["--sip-max-header-bytes", "10"][..], "at least 512"),
         ] {
-            let err = format!("{:#}", resolve(args, "").err().expect("an error"));
+            let err = format!("{:#}", resolve(args, "").expect_err("an error"));
             assert!(err.contains(needle), "{args:?}: {err}");
         }
     }
