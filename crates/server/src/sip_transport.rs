@@ -143,3 +143,96 @@ fn ip_arg(v: &Option<String>, flag: &str) -> Result<Option<IpAddr>> {
             .with_context(|| format!("{flag}: {x:?} is not an IP address")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct T {
+        #[command(flatten)]
+        a: SipTransportArgs,
+    }
+
+    fn resolve(args: &[&str], file: &str) -> Result<VoiceTransport> {
+        let t = T::try_parse_from(std::iter::once("t").chain(args.iter().copied())).unwrap();
+        t.a.resolve(&toml::from_str::<ServerSection>(file).unwrap())
+    }
+
+    #[test]
+    fn defaults_file_and_command_line_in_that_order() {
+        let d = resolve(&[], "").unwrap();
+        assert_eq!(d.limits, TransportLimits::default());
+        assert_eq!(d.rtp_ports.bounds(), (10000, 20000));
+        assert!(d.tls.is_none() && d.external_address.is_none());
+
+        let file = r#"
+            rtp_ports = "30000-30099"
+            sip_max_connections = 7
+            sip_max_connections_per_ip = 3
+            sip_max_body_bytes = 1000
+            sip_max_header_bytes = 4096
+            sip_idle_timeout_secs = 2.5
+            sip_external_address = "203.0.113.1"
+            media_external_address = "198.51.100.1"
+        "#;
+        let f = resolve(&[], file).unwrap();
+        assert_eq!(f.rtp_ports.bounds(), (30000, 30099));
+        assert_eq!(f.limits.max_connections, 7);
+        assert_eq!(f.limits.max_connections_per_ip, 3);
+        assert_eq!(f.limits.message.max_body_bytes, 1000);
+        assert_eq!(f.limits.message.max_header_bytes, 4096);
+        assert_eq!(f.limits.idle_timeout, Duration::from_millis(2500));
+        assert_eq!(f.external_address, Some("203.0.113.1".parse().unwrap()));
+        assert_eq!(
+            f.media_external_address,
+            Some("198.51.100.1".parse().unwrap())
+        );
+
+        let c = resolve(
+            &[
+                "--rtp-ports",
+                "40000-40009",
+                "--sip-max-connections",
+                "9",
+                "--sip-external-address",
+                "192.0.2.5",
+            ],
+            file,
+        )
+        .unwrap();
+        assert_eq!(c.rtp_ports.bounds(), (40000, 40009));
+        assert_eq!(c.limits.max_connections, 9);
+        assert_eq!(c.external_address, Some("192.0.2.5".parse().unwrap()));
+        // An empty value (compose's `${VAR:-}`) is unset.
+        let e = resolve(&["--sip-external-address", ""], "").unwrap();
+        assert_eq!(e.external_address, None);
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        for (args, needle) in [
+            (&["--rtp-ports", "20000"][..], "--rtp-ports"),
+            (&["--rtp-ports", "100-200"][..], "--rtp-ports"),
+            (
+                &["--sip-external-address", "0.0.0.0"][..],
+                "cannot be 0.0.0.0",
+            ),
+            (
+                &["--media-external-address", "not-an-ip"][..],
+                "not an IP address",
+            ),
+            (&["--sip-tls-listen", "127.0.0.1:5061"][..], "go together"),
+            (
+                &["--sip-idle-timeout-secs", "0"][..],
+                "--sip-idle-timeout-secs",
+            ),
+            (&["--sip-max-connections-per-ip", "0"][..], "at least 1"),
+            (&["--sip-max-header-bytes", "10"][..], "at least 512"),
+        ] {
+            let err = format!("{:#}", resolve(args, "").expect_err("an error"));
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+    }
+}

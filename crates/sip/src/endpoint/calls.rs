@@ -82,18 +82,33 @@ impl<S: CredentialStore> Endpoint<S> {
         Some((addr, format!("sip:switchyard@{addr}{param}")))
     }
 
+    /// A Via with a fresh branch for a request we send on an incoming leg, over the
+    /// transport its INVITE came on (TLS: our SIPS address).
+    pub(super) fn dialog_via(&mut self, call: CallHandle) -> String {
+        let transport = match self.legs.incoming_mut(call) {
+            Some(leg) => match &leg.invite().head().top_via().transport {
+                t @ (Transport::Tcp | Transport::Tls) => t.clone(),
+                _ => Transport::Udp,
+            },
+            None => Transport::Udp,
+        };
+        let host = self
+            .local_contact(&transport)
+            .map(|(a, _)| a.to_string())
+            .unwrap_or_default();
+        format!(
+            "SIP/2.0/{transport} {host};branch=z9hG4bK{}",
+            self.mint_id()
+        )
+    }
+
     fn with_call(
         &mut self,
         now: Time,
         call: CallHandle,
         f: impl FnOnce(&mut IncomingCall, String),
     ) -> bool {
-        let via_host = self
-            .config
-            .advertised
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let via = format!("SIP/2.0/UDP {via_host};branch=z9hG4bK{}", self.mint_id());
+        let via = self.dialog_via(call);
         let Some(leg) = self.legs.incoming_mut(call) else {
             return false;
         };

@@ -601,3 +601,5 @@ mod dial_tests;
 mod hold_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;

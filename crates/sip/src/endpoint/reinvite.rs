@@ -15,12 +15,7 @@ impl<S: CredentialStore> Endpoint<S> {
     /// call up as it was. `false` if the leg is unknown, not up, or already in an
     /// offer/answer exchange.
     pub fn reinvite(&mut self, now: Time, call: CallHandle, direction: Direction) -> bool {
-        let host = self
-            .config
-            .advertised
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let via = format!("SIP/2.0/UDP {host};branch=z9hG4bK{}", self.mint_id());
+        let via = self.dialog_via(call);
         let sent = if let Some(leg) = self.legs.incoming_mut(call) {
             leg.reinvite(now, direction, &via)
         } else if let Some(leg) = self.legs.outgoing_mut(call) {
