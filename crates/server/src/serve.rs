@@ -594,6 +594,9 @@ async fn banner(
     out.push_str(&format!(
         "  health        {base}/healthz  {base}/readyz  {base}/metrics\n"
     ));
+    if !cfg.http.public_ops {
+        out.push_str("                (/metrics and /docs need a bearer token; see --public-ops, --ops-listen)\n");
+    }
     out.push_str(&format!(
         "  web pages     {base}/demo (chat widget)  {base}/agent  {base}/supervisor\n"
     ));

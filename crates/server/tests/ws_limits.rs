@@ -231,3 +231,33 @@ async fn a_client_that_stops_answering_pings_is_dropped_and_resumes_its_place() 
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn websockets_over_the_per_source_cap_get_429_before_the_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &["--http-max-connections-per-source", "2"]).await;
+    let addr: std::net::SocketAddr = s.base.trim_start_matches("http://").parse().unwrap();
+    let open = || async move {
+        let sock = tokio::net::TcpSocket::new_v4().unwrap();
+        sock.bind(([127, 0, 0, 7], 0).into()).unwrap();
+        let tcp = sock.connect(addr).await.unwrap();
+        tokio_tungstenite::client_async(format!("ws://{addr}/ws/supervisor"), tcp).await
+    };
+    let a = open().await.expect("first socket");
+    let b = open().await.expect("second socket");
+    match open().await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            assert_eq!(r.status(), 429);
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let body = String::from_utf8(r.body().clone().unwrap_or_default()).unwrap();
+            assert!(body.contains("too many open connections"), "{body}");
+        }
+        other => panic!("a third socket from one address: {:?}", other.map(|_| ())),
+    }
+    // Closing one frees its place.
+    drop(a);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let c = open().await.expect("a socket once one closed");
+    drop((b, c));
+    s.stop().await;
+}

@@ -79,7 +79,12 @@ fn column_of(db: &dyn sqlx::error::DatabaseError, fallback: &str) -> String {
             .or_else(|| c.strip_suffix("_fkey"))
             .or_else(|| c.strip_suffix("_pkey"))
             .unwrap_or(c);
-        KNOWN.iter().find(|k| c.ends_with(*k)).copied()
+        // The longest match: `agents_sip_username` ends with `name` too.
+        KNOWN
+            .iter()
+            .filter(|k| c.ends_with(*k))
+            .max_by_key(|k| k.len())
+            .copied()
     });
     let from_sqlite = || {
         let m = db.message();

@@ -158,7 +158,7 @@ impl Store {
         if let Some(s) = schedule_id {
             match self.schedule(tenant_id, s).await {
                 Err(Error::NotFound) => {
-                    return Err(Error::InvalidReference(format!("schedule {s}")));
+                    return Err(Error::InvalidReference("schedule_id".into()));
                 }
                 r => {
                     r?;

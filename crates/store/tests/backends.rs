@@ -21,9 +21,10 @@ async fn exercise(store: Store) {
     assert!(store.tenant(t.id).await.unwrap().allow_anonymous_calls);
     let t = store.set_allow_anonymous_calls(t.id, false).await.unwrap();
     assert!(!t.allow_anonymous_calls);
+    // The conflict names the column, never the database's text (both backends).
     assert!(matches!(
         store.create_tenant("acme").await,
-        Err(Error::Conflict(_))
+        Err(Error::Conflict(f)) if f == "name"
     ));
     let (tok, secret) = store
         .create_token(Some(t.id), Role::Supervisor, None, "sup", None)
@@ -88,13 +89,19 @@ async fn exercise(store: Store) {
                 &QueueConfig::default()
             )
             .await,
-        Err(Error::Conflict(_))
+        Err(Error::Conflict(f)) if f == "numbers"
+    ));
+    assert!(matches!(
+        store
+            .create_queue(t.id, "sales", &[], None, &QueueConfig::default())
+            .await,
+        Err(Error::Conflict(f)) if f == "name"
     ));
     assert!(matches!(
         store
             .create_queue(t.id, "bad", &[], Some(9999), &QueueConfig::default())
             .await,
-        Err(Error::InvalidReference(_))
+        Err(Error::InvalidReference(f)) if f == "schedule_id"
     ));
     assert_eq!(
         store.queue_by_number("500").await.unwrap().unwrap().id,
@@ -119,6 +126,26 @@ async fn exercise(store: Store) {
         .await
         .unwrap();
     assert!(a.has_sip_password && a.has_chat_password);
+    // Each unique column is named as such (PostgreSQL's `agents_sip_username_key` ends
+    // with `name` too).
+    for (name, sip, chat, column) in [
+        ("alice", "bob", "bob@acme", "name"),
+        ("bob", "alice", "bob@acme", "sip_username"),
+        ("bob", "bob", "alice@acme", "chat_login"),
+    ] {
+        let w = AgentWrite {
+            name: name.into(),
+            sip_username: Some(sip.into()),
+            sip_password: Some("pw".into()),
+            chat_login: Some(chat.into()),
+            chat_password: Some("chatpw".into()),
+            settings: AgentConfig::default(),
+        };
+        match store.create_agent(t.id, &w).await {
+            Err(Error::Conflict(f)) => assert_eq!(f, column),
+            other => panic!("{column}: {other:?}"),
+        }
+    }
     assert_eq!(
         store.sip_credentials("alice").await.unwrap().unwrap().1,
         switchyard_store::sip_ha1("alice", "switchyard", "pw")

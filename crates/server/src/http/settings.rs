@@ -46,7 +46,7 @@ pub(crate) struct HttpArgs {
     #[arg(long, env = "SWITCHYARD_WS_PING_SECS", value_name = "SECS")]
     pub(crate) ws_ping_secs: Option<u64>,
     /// Seconds without any frame (pong or message) after which a WebSocket is closed
-    /// (4408, "idle timeout"); a customer dropped so keeps its place for the resume
+    /// (4000, "idle timeout: no pong"); a customer dropped so keeps its place for the resume
     /// window. [default: 60]
     #[arg(long, env = "SWITCHYARD_WS_IDLE_TIMEOUT_SECS", value_name = "SECS")]
     pub(crate) ws_idle_timeout_secs: Option<u64>,
