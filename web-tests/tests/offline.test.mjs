@@ -80,7 +80,7 @@ test('voicemail overflow offers the message form; the message reaches supervisor
   alice = agent;
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('alice');
-  await agent.locator('[data-testid=password]').fill('demo-alice');
+  await agent.locator('[data-testid=password]').fill('demo-desk-1001');
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=load-offline]').click();
   await agent.locator('[data-testid=offline-messages]').filter({ hasText: 'dora@example.com' }).waitFor(T);
@@ -95,7 +95,7 @@ test('an agent transfers a chat to another queue and the customer waits there', 
   const agent = await browser.context.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill('demo-desk-1002');
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=offer]').filter({ hasText: 'Eve' }).locator('[data-testid=accept]').click();
   await agent.locator('[data-testid=conv-title]').filter({ hasText: 'Eve' }).waitFor(T);

@@ -92,7 +92,7 @@ test('an agent signs in and accepts in the desktop page; the supervisor sees the
   agent = await ctx.newPage();
   await agent.goto(`${server.base}/agent`);
   await agent.locator('[data-testid=login]').fill('bob');
-  await agent.locator('[data-testid=password]').fill('demo-bob');
+  await agent.locator('[data-testid=password]').fill('demo-desk-1002');
   await agent.locator('[data-testid=sign-in]').click();
   await agent.locator('[data-testid=agent-name]').filter({ hasText: 'bob' }).waitFor(T);
   const offer = agent.locator('[data-testid=offer]').filter({ hasText: 'Ann' });

@@ -43,36 +43,36 @@ overflow = [{ on = ["max_wait", "after_hours"], action = { type = "voicemail" } 
 [[tenants.agents]]
 name = "alice"
 sip_username = "1001"
-sip_password = "demo-1001"
+sip_password = "demo-sip-alice"
 chat_login = "alice"
-chat_password = "demo-alice"
+chat_password = "demo-desk-1001"
 skills = [{ skill = "lang:en", level = 8 }, { skill = "product:billing", level = 5 }]
 queues = [{ queue = "sales", penalty = 0 }, { queue = "support", penalty = 1 }]
 
 [[tenants.agents]]
 name = "bob"
 sip_username = "1002"
-sip_password = "demo-1002"
+sip_password = "demo-sip-bob"
 chat_login = "bob"
-chat_password = "demo-bob"
+chat_password = "demo-desk-1002"
 skills = [{ skill = "lang:en", level = 6 }]
 queues = [{ queue = "sales", penalty = 0 }]
 
 [[tenants.agents]]
 name = "carol"
 sip_username = "1003"
-sip_password = "demo-1003"
+sip_password = "demo-sip-carol"
 chat_login = "carol"
-chat_password = "demo-carol"
+chat_password = "demo-desk-1003"
 skills = [{ skill = "lang:en", level = 5 }, { skill = "lang:fr", level = 9 }]
 queues = [{ queue = "sales", penalty = 1 }, { queue = "support", penalty = 0 }]
 
 [[tenants.agents]]
 name = "dave"
 sip_username = "1004"
-sip_password = "demo-1004"
+sip_password = "demo-sip-dave"
 chat_login = "dave"
-chat_password = "demo-dave"
+chat_password = "demo-desk-1004"
 skills = [{ skill = "lang:fr", level = 7 }]
 capacity = { voice = 1, chat = 4, voice_blocks_chat = false }
 queues = [{ queue = "support", penalty = 0 }]
@@ -80,10 +80,10 @@ queues = [{ queue = "support", penalty = 0 }]
 
 /// (agent, SIP user, SIP password, chat login, chat password) as printed at start.
 pub(crate) const DEMO_CREDENTIALS: [(&str, &str, &str, &str, &str); 4] = [
-    ("alice", "1001", "demo-1001", "alice", "demo-alice"),
-    ("bob", "1002", "demo-1002", "bob", "demo-bob"),
-    ("carol", "1003", "demo-1003", "carol", "demo-carol"),
-    ("dave", "1004", "demo-1004", "dave", "demo-dave"),
+    ("alice", "1001", "demo-sip-alice", "alice", "demo-desk-1001"),
+    ("bob", "1002", "demo-sip-bob", "bob", "demo-desk-1002"),
+    ("carol", "1003", "demo-sip-carol", "carol", "demo-desk-1003"),
+    ("dave", "1004", "demo-sip-dave", "dave", "demo-desk-1004"),
 ];
 
 #[cfg(test)]

@@ -31,6 +31,40 @@ pub(crate) struct SipSettings {
     pub(crate) rate_limit: Option<switchyard_voice::RateLimit>,
 }
 
+/// Lockout after failed logins (SIP digest and web), from the `--auth-*` settings.
+fn login_policy(
+    args: &ServeArgs,
+    s: &crate::config::ServerSection,
+) -> Result<switchyard_voice::LoginPolicy> {
+    use std::time::Duration;
+    use switchyard_core::lockout::LockoutPolicy;
+    let base = args
+        .auth_lockout_secs
+        .or(s.auth_lockout_secs)
+        .unwrap_or(60);
+    let cap = args
+        .auth_lockout_max_secs
+        .or(s.auth_lockout_max_secs)
+        .unwrap_or(3600);
+    if base == 0 || cap < base {
+        bail!("--auth-lockout-secs must be at least 1 and at most --auth-lockout-max-secs");
+    }
+    let (base, cap) = (Duration::from_secs(base), Duration::from_secs(cap));
+    let n = |a: Option<u32>, f: Option<u32>, d| a.or(f).unwrap_or(d);
+    Ok(switchyard_voice::LoginPolicy {
+        account: LockoutPolicy::new(
+            n(args.auth_max_failures, s.auth_max_failures, 5),
+            base,
+            cap,
+        ),
+        source: LockoutPolicy::new(
+            n(args.auth_source_max_failures, s.auth_source_max_failures, 20),
+            base,
+            cap,
+        ),
+    })
+}
+
 /// `PER_SEC[,BURST]`; 0 turns the limit off.
 fn parse_rate_limit(s: &str) -> Result<Option<switchyard_voice::RateLimit>> {
     let (rate, burst) = match s.split_once(',') {
@@ -135,6 +169,8 @@ pub(crate) struct ServeSettings {
     pub(crate) log_format: LogFormat,
     pub(crate) admin_token: Option<String>,
     pub(crate) no_demo: bool,
+    /// Lockout after failed logins, SIP and web alike.
+    pub(crate) lockout: switchyard_voice::LoginPolicy,
 }
 
 impl ServeSettings {
@@ -142,6 +178,7 @@ impl ServeSettings {
     pub(crate) fn resolve(args: ServeArgs, file: &ConfigFile) -> Result<ServeSettings> {
         let s = &file.server;
         let trunk = TrunkSettings::resolve(&args, s)?;
+        let lockout = login_policy(&args, s)?;
         let redis_url = args.redis_url.or(s.redis_url.clone());
         if let Some(u) = &redis_url
             && !(u.starts_with("redis://") || u.starts_with("rediss://"))
@@ -200,6 +237,7 @@ impl ServeSettings {
             log_format: args.log_format.or(s.log_format).unwrap_or(LogFormat::Text),
             admin_token,
             no_demo: args.no_demo,
+            lockout,
         })
     }
 }
@@ -285,7 +323,8 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     // queues, media anchored here.
     let voice_config = switchyard_voice::VoiceConfig {
         listen: cfg.sip.listen,
-        realm: "switchyard".into(),
+        realm: cfg.base.sip_realm.clone(),
+        lockout: cfg.lockout,
         algorithms: cfg.sip.algorithms.clone(),
         qualify: cfg.sip.qualify,
         sounds_dirs: sounds_dirs(&cfg.base.data_dir),
@@ -335,7 +374,10 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
         switchyard_chat::ChatState::new(
             store.clone(),
             engine.clone(),
-            switchyard_chat::ChatConfig::default(),
+            switchyard_chat::ChatConfig {
+                lockout: cfg.lockout,
+                ..switchyard_chat::ChatConfig::default()
+            },
         )
     });
     let app = switchyard_api::app(state).merge(switchyard_chat::routes(chat.clone()));
@@ -345,6 +387,8 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    // Connect info: failed web logins also count against the client's address.
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(stop_when(shutdown_signal(), engine_died, crashed.clone()))
         .await

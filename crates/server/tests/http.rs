@@ -69,7 +69,7 @@ async fn demo_tenant_is_seeded_and_served() {
     assert_eq!(board.as_array().unwrap().len(), 4);
     let log = s.stop().await;
     assert!(log.contains("admin token   test-admin-token"), "{log}");
-    assert!(log.contains("1001 / demo-1001"), "{log}");
+    assert!(log.contains("1001 / demo-sip-alice"), "{log}");
     assert!(log.contains("SIP edge listening"), "{log}");
 }
 
