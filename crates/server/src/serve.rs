@@ -38,10 +38,7 @@ fn login_policy(
 ) -> Result<switchyard_voice::LoginPolicy> {
     use std::time::Duration;
     use switchyard_core::lockout::LockoutPolicy;
-    let base = args
-        .auth_lockout_secs
-        .or(s.auth_lockout_secs)
-        .unwrap_or(60);
+    let base = args.auth_lockout_secs.or(s.auth_lockout_secs).unwrap_or(60);
     let cap = args
         .auth_lockout_max_secs
         .or(s.auth_lockout_max_secs)
@@ -52,13 +49,13 @@ fn login_policy(
     let (base, cap) = (Duration::from_secs(base), Duration::from_secs(cap));
     let n = |a: Option<u32>, f: Option<u32>, d| a.or(f).unwrap_or(d);
     Ok(switchyard_voice::LoginPolicy {
-        account: LockoutPolicy::new(
-            n(args.auth_max_failures, s.auth_max_failures, 5),
-            base,
-            cap,
-        ),
+        account: LockoutPolicy::new(n(args.auth_max_failures, s.auth_max_failures, 5), base, cap),
         source: LockoutPolicy::new(
-            n(args.auth_source_max_failures, s.auth_source_max_failures, 20),
+            n(
+                args.auth_source_max_failures,
+                s.auth_source_max_failures,
+                20,
+            ),
             base,
             cap,
         ),

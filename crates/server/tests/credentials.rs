@@ -48,40 +48,68 @@ async fn policy_argon2_login_and_lockout_through_the_binary() {
     )
     .await;
     let t = s
-        .call(Method::POST, "/api/v1/tenants", Some(json!({"name": "acme"})), 201)
+        .call(
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({"name": "acme"})),
+            201,
+        )
         .await;
     let base = format!("/api/v1/tenants/{}/agents", t["id"]);
     // Policy: too short, containing the user name, equal to the login: 422 naming the field.
     for (body, field) in [
-        (json!({"name": "zoe", "sip_username": "2001", "sip_password": "short"}), "sip_password"),
-        (json!({"name": "zoe", "sip_username": "2001", "sip_password": "pw-2001-x"}), "sip_password"),
-        (json!({"name": "zoe", "chat_login": "zoe@acme", "chat_password": "ZOE-secret"}), "chat_password"),
-        (json!({"name": "zoe", "chat_login": "zoe@acme", "chat_password": "zoe@acme"}), "chat_password"),
+        (
+            json!({"name": "zoe", "sip_username": "2001", "sip_password": "short"}),
+            "sip_password",
+        ),
+        (
+            json!({"name": "zoe", "sip_username": "2001", "sip_password": "pw-2001-x"}),
+            "sip_password",
+        ),
+        (
+            json!({"name": "zoe", "chat_login": "zoe@acme", "chat_password": "ZOE-secret"}),
+            "chat_password",
+        ),
+        (
+            json!({"name": "zoe", "chat_login": "zoe@acme", "chat_password": "zoe@acme"}),
+            "chat_password",
+        ),
     ] {
-        let r = s.req(Method::POST, &base, Some(common::ADMIN), Some(body)).await;
+        let r = s
+            .req(Method::POST, &base, Some(common::ADMIN), Some(body))
+            .await;
         assert_eq!(r.status().as_u16(), 422);
-        assert_eq!(
-            r.headers()["content-type"],
-            "application/problem+json"
-        );
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
         let p: Value = r.json().await.unwrap();
         assert_eq!(p["field"], field, "{p}");
     }
     let a = s
-        .call(Method::POST, &base, Some(json!({"name": "zoe", "sip_username": "2001",
+        .call(
+            Method::POST,
+            &base,
+            Some(json!({"name": "zoe", "sip_username": "2001",
             "sip_password": "Valid-sip-pass", "chat_login": "zoe@acme",
-            "chat_password": "Valid-desk-pass"})), 201)
+            "chat_password": "Valid-desk-pass"})),
+            201,
+        )
         .await;
     assert!(a.get("sip_password").is_none() && a.get("chat_password").is_none());
     // Renaming the SIP user without the password again: 422 (the HA1 includes the name).
     let r = s
-        .req(Method::PUT, &format!("{base}/{}", a["id"]), Some(common::ADMIN),
-            Some(json!({"name": "zoe", "sip_username": "2002", "chat_login": "zoe@acme"})))
+        .req(
+            Method::PUT,
+            &format!("{base}/{}", a["id"]),
+            Some(common::ADMIN),
+            Some(json!({"name": "zoe", "sip_username": "2002", "chat_login": "zoe@acme"})),
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
 
     // Argon2id verification of a real login.
-    assert_eq!(login(&s, "zoe@acme", "Valid-desk-pass").await["type"], "welcome");
+    assert_eq!(
+        login(&s, "zoe@acme", "Valid-desk-pass").await["type"],
+        "welcome"
+    );
     // Three wrong passwords lock the login; then even the right one is refused.
     for _ in 0..3 {
         let e = login(&s, "zoe@acme", "Wrong-desk-pass").await;
@@ -89,25 +117,43 @@ async fn policy_argon2_login_and_lockout_through_the_binary() {
     }
     let e = login(&s, "zoe@acme", "Valid-desk-pass").await;
     assert!(
-        e["message"].as_str().unwrap_or("").contains("too many failed logins"),
+        e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("too many failed logins"),
         "{e}"
     );
     // The lock lifts after its time (2 s here).
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(login(&s, "zoe@acme", "Valid-desk-pass").await["type"], "welcome");
+    assert_eq!(
+        login(&s, "zoe@acme", "Valid-desk-pass").await["type"],
+        "welcome"
+    );
 
-    let metrics = s.http.get(format!("{}/metrics", s.base)).send().await.unwrap();
+    let metrics = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
     let metrics = metrics.text().await.unwrap();
     assert!(
-        metrics.lines().any(|l| l.starts_with("switchyard_auth_lockouts_total{")
-            && l.contains("edge=\"web\"")
-            && l.contains("key=\"account\"")
-            && l.ends_with(" 1")),
+        metrics
+            .lines()
+            .any(|l| l.starts_with("switchyard_auth_lockouts_total{")
+                && l.contains("edge=\"web\"")
+                && l.contains("key=\"account\"")
+                && l.ends_with(" 1")),
         "{metrics}"
     );
     let log = s.stop().await;
     assert!(log.contains("web login locked"), "{log}");
-    for secret in ["Valid-sip-pass", "Valid-desk-pass", "Wrong-desk-pass", "pw-2001-x"] {
+    for secret in [
+        "Valid-sip-pass",
+        "Valid-desk-pass",
+        "Wrong-desk-pass",
+        "pw-2001-x",
+    ] {
         assert!(!log.contains(secret), "{secret} in the log");
     }
 }
