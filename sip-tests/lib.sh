@@ -90,5 +90,6 @@ api() { local m="$1" p="$2"; shift 2; curl -sS -X "$m" -H "Authorization: Bearer
 finish() {
   if [ "$failures" -ne 0 ]; then echo "$suite: $failures failure(s); logs in $logs" >&2; exit 1; fi
   echo "$suite: all passed"
+  cleanup # stop the server first: it may still be writing under $logs
   rm -rf "$logs"
 }
