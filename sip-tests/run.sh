@@ -101,7 +101,7 @@ else echo "ok   well-behaved source not limited"; fi
 
 # ---------------------------------------------------------------------------------------
 # Phone calls through the real `switchyard` binary (crates/voice): a temporary data dir
-# configured like the demo (queue sales = 500, agent alice = SIP 1001 / demo-1001), free
+# configured like the demo (queue sales = 500, agent alice = SIP 1001 / sip-pw-baab), free
 # ports, MD5 offered first for SIPp, no OPTIONS qualify (a SIPp phone in server mode
 # cannot answer OPTIONS besides its call: it would abort on the probe). Outcomes are checked from SIPp's exit status, the
 # server's queue_log and its per-call RTP packet counters ("voice media ended").
@@ -150,37 +150,37 @@ settings = { strategy = "ring_all", ring_timeout_secs = 10 }
 [[tenants.agents]]
 name = "alice"
 sip_username = "1001"
-sip_password = "demo-1001"
+sip_password = "sip-pw-baab"
 queues = [{ queue = "sales", penalty = 0 }]
 
 [[tenants.agents]]
 name = "bob"
 sip_username = "1002"
-sip_password = "demo-1002"
+sip_password = "sip-pw-baac"
 queues = [{ queue = "busy", penalty = 0 }]
 
 [[tenants.agents]]
 name = "carol"
 sip_username = "1003"
-sip_password = "demo-1003"
+sip_password = "sip-pw-baad"
 queues = [{ queue = "no-answer", penalty = 0 }]
 
 [[tenants.agents]]
 name = "dave"
 sip_username = "1004"
-sip_password = "demo-1004"
+sip_password = "sip-pw-baae"
 queues = [{ queue = "agent-hangs-up", penalty = 0 }]
 
 [[tenants.agents]]
 name = "erin"
 sip_username = "1005"
-sip_password = "demo-1005"
+sip_password = "sip-pw-baaf"
 queues = [{ queue = "ringall", penalty = 0 }]
 
 [[tenants.agents]]
 name = "frank"
 sip_username = "1006"
-sip_password = "demo-1006"
+sip_password = "sip-pw-baag"
 queues = [{ queue = "ringall", penalty = 0 }]
 # lazymembers cascade (sip-tests block 'lazymembers'): ringall over penalty groups; grace
 # (penalty 1) never answers, heidi (penalty 2) answers.
@@ -192,13 +192,13 @@ settings = { strategy = "ring_all", ring_timeout_secs = 2, retry_secs = 1, lazym
 [[tenants.agents]]
 name = "grace"
 sip_username = "1007"
-sip_password = "demo-1007"
+sip_password = "sip-pw-baah"
 queues = [{ queue = "lazy", penalty = 1 }]
 
 [[tenants.agents]]
 name = "heidi"
 sip_username = "1008"
-sip_password = "demo-1008"
+sip_password = "sip-pw-baai"
 queues = [{ queue = "lazy", penalty = 2 }]
 TOML
 (cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$data" \
@@ -234,7 +234,7 @@ caller() { # name scenario number seconds [extra sipp args...]
 
 register_agent() { # SIP user, Contact port: queue_agent_register.xml for another agent
   local sf="$logs/queue_agent_register_$1.xml"
-  sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=demo-1001/username=$1 password=demo-$1/" \
+  sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=sip-pw-baab/username=$1 password=sip-pw-$(echo "$1" | tr 0-9 a-j)/" \
     "$here/queue_agent_register.xml" >"$sf"
   run=$((run + 1))
   if sipp "127.0.0.1:$port" -sf "$sf" -t u1 -i 127.0.0.1 -m 1 -timeout 20s -timeout_error -nostdin \
@@ -442,7 +442,7 @@ numbers = ["705"]
 [[tenants.agents]]
 name = "ivan"
 sip_username = "1009"
-sip_password = "demo-1009"
+sip_password = "sip-pw-baaj"
 queues = [{ queue = "softphone", penalty = 0 }]
 TOML
   (cd "$root" && RUST_LOG=info,sqlx=warn exec "$CARGO_TARGET_DIR/debug/switchyard" serve --data-dir "$bs/data" \
@@ -469,7 +469,7 @@ module_app account.so
 module_app menu.so
 snd_path $bs/rec
 CONF
-  echo "<sip:1009@127.0.0.1>;auth_pass=demo-1009;outbound=\"sip:127.0.0.1:$bs_port\";answermode=auto;regint=60;audio_codecs=PCMU,PCMA" \
+  echo "<sip:1009@127.0.0.1>;auth_pass=sip-pw-baaj;outbound=\"sip:127.0.0.1:$bs_port\";answermode=auto;regint=60;audio_codecs=PCMU,PCMA" \
     >"$bs/conf/accounts"
   touch "$bs/conf/contacts"
   baresip -f "$bs/conf" </dev/null >"$bs/baresip.log" 2>&1 &

@@ -27,7 +27,7 @@ settings = { ring_timeout_secs = 10, wrap_up_secs = 0, max_wait_secs = 3, callba
 [[tenants.agents]]
 name = "kim"
 sip_username = "1010"
-sip_password = "demo-1010"
+sip_password = "sip-pw-baba"
 queues = [{ queue = "callbacks", penalty = 0 }]
 TOML
 

@@ -21,7 +21,7 @@ numbers = ["810"]
 [[tenants.agents]]
 name = "lee"
 sip_username = "1011"
-sip_password = "demo-1011"
+sip_password = "sip-pw-babb"
 queues = [{ queue = "steady", penalty = 0 }]
 TOML
 

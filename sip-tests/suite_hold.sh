@@ -22,7 +22,7 @@ settings = { wrap_up_secs = 0 }
 [[tenants.agents]]
 name = "hana"
 sip_username = "1030"
-sip_password = "demo-1030"
+sip_password = "sip-pw-bada"
 queues = [{ queue = "hold", penalty = 0 }]
 TOML
 

@@ -43,7 +43,7 @@ run_one() { # agents
     echo '[[tenants.queues]]'; echo 'name = "hold"'; echo 'numbers = ["801"]'
     for i in $(seq "$n"); do
       u=$((10000 + i))
-      printf '[[tenants.agents]]\nname = "a%s"\nsip_username = "%s"\nsip_password = "pw-%s"\nqueues = [{ queue = "hold", penalty = 0 }]\n' "$u" "$u" "$u"
+      printf '[[tenants.agents]]\nname = "a%s"\nsip_username = "%s"\nsip_password = "bench-pw-%s"\nqueues = [{ queue = "hold", penalty = 0 }]\n' "$u" "$u" "$(echo "$u" | tr 0-9 a-j)"
     done
   } >"$d/voice.toml"
   "${BIN:-$CARGO_TARGET_DIR/release/switchyard}" serve --data-dir "$d" --config "$d/voice.toml" \

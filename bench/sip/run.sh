@@ -34,9 +34,9 @@ ulimit -n 65536 2>/dev/null || true
   echo 'settings = { wrap_up_secs = 0 }'
   for i in $(seq "$agents"); do
     u=$((3000 + i))
-    printf '[[tenants.agents]]\nname = "a%s"\nsip_username = "%s"\nsip_password = "pw-%s"\nqueues = [{ queue = "bench", penalty = 0 }]\n' "$u" "$u" "$u"
+    printf '[[tenants.agents]]\nname = "a%s"\nsip_username = "%s"\nsip_password = "bench-pw-%s"\nqueues = [{ queue = "bench", penalty = 0 }]\n' "$u" "$u" "$(echo "$u" | tr 0-9 a-j)"
   done
-  printf '[[tenants.agents]]\nname = "lat"\nsip_username = "3999"\nsip_password = "pw-3999"\nqueues = [{ queue = "latency", penalty = 0 }]\n'
+  printf '[[tenants.agents]]\nname = "lat"\nsip_username = "3999"\nsip_password = "bench-pw-djjj"\nqueues = [{ queue = "latency", penalty = 0 }]\n'
 } >"$w/voice.toml"
 
 ${SERVER_CPUS:+taskset -c "$SERVER_CPUS"} "$CARGO_TARGET_DIR/release/switchyard" serve --data-dir "$w" --config "$w/voice.toml" \
@@ -60,7 +60,7 @@ sed -e "s/<pause milliseconds=\"1500\"\/>/<pause milliseconds=\"$talk\"\/>/" "$s
 sed -e '/<nop>/,/<\/nop>/d' "$sip/queue_caller_hungup.xml" >"$w/caller.xml"
 sed -e '/<nop>/,/<\/nop>/d' "$sip/queue_caller.xml" >"$w/holder.xml"
 register() { # user port
-  sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=demo-1001/username=$1 password=pw-$1/" \
+  sed -e "s/1001@/$1@/g" -e "s/:15081>/:$2>/g" -e "s/username=1001 password=sip-pw-baab/username=$1 password=bench-pw-$(echo "$1" | tr 0-9 a-j)/" \
     -e 's/Expires: 120/Expires: 3600/' "$sip/queue_agent_register.xml" >"$w/reg-$1.xml"
   ${SIPP_CPUS:+taskset -c "$SIPP_CPUS"} sipp "127.0.0.1:$port" -sf "$w/reg-$1.xml" -t u1 -i 127.0.0.1 -m 1 -timeout 10s -timeout_error -nostdin \
     >/dev/null 2>&1 || { echo "bench: agent $1 did not register" >&2; exit 1; }

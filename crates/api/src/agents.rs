@@ -10,7 +10,9 @@ use serde::Deserialize;
 use switchyard_core::config::{AgentConfig, AgentSkill, Capacity};
 use switchyard_core::{AgentId, QueueId};
 use switchyard_router::Input;
-use switchyard_store::{AgentRecord, AgentWrite, MembershipRecord, SkillRecord};
+use switchyard_store::{
+    AgentRecord, AgentWrite, MembershipRecord, SkillRecord, check_password_policy,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// An agent as written. Passwords left out keep their stored value on update.
@@ -20,11 +22,13 @@ pub(crate) struct AgentBody {
     pub name: String,
     /// SIP digest username, unique in the deployment.
     pub sip_username: Option<String>,
-    /// SIP digest password.
+    /// SIP digest password: at least 8 characters, not containing the user name. Stored
+    /// only as HA1 (MD5 and SHA-256) for the deployment's realm; never returned.
     pub sip_password: Option<String>,
     /// Agent desktop / chat login, unique in the deployment.
     pub chat_login: Option<String>,
-    /// Agent desktop / chat password.
+    /// Agent desktop / chat password: at least 8 characters, not containing the login.
+    /// Stored as an Argon2id hash; never returned.
     pub chat_password: Option<String>,
     /// Skills with levels: `[{skill, level}]`.
     #[serde(default)]
@@ -48,13 +52,20 @@ async fn write(s: &AppState, tenant: i64, b: AgentBody) -> Result<AgentWrite> {
             names::check(field, v)?;
         }
     }
-    for (field, v) in [
-        ("sip_password", &b.sip_password),
-        ("chat_password", &b.chat_password),
+    // Password policy: at least 8 characters, not (nor containing) the user name.
+    for (field, pw, user) in [
+        ("sip_password", &b.sip_password, &b.sip_username),
+        ("chat_password", &b.chat_password, &b.chat_login),
     ] {
-        if v.as_ref().is_some_and(|p| p.len() < 4) {
-            return Err(ApiError::invalid(field, "at least 4 characters"));
+        if let Some(pw) = pw {
+            check_password_policy(pw, user.as_deref()).map_err(|d| ApiError::invalid(field, d))?;
         }
+    }
+    if b.sip_password.is_some() && b.sip_username.is_none() {
+        return Err(ApiError::invalid(
+            "sip_password",
+            "needs sip_username (the password is stored as a digest of both)",
+        ));
     }
     if b.capacity.voice == 0 && b.capacity.chat == 0 {
         return Err(ApiError::invalid(
@@ -73,6 +84,7 @@ async fn write(s: &AppState, tenant: i64, b: AgentBody) -> Result<AgentWrite> {
         name: b.name,
         sip_username: b.sip_username,
         sip_password: b.sip_password,
+        sip_ha1: None,
         chat_login: b.chat_login,
         chat_password: b.chat_password,
         settings: AgentConfig {
@@ -162,6 +174,13 @@ pub(crate) async fn update(
     c.admin(p.tenant)?;
     let w = write(&s, p.tenant, b).await?;
     let old = s.store.agent(p.tenant, p.id).await?;
+    if old.has_sip_password && old.sip_username != w.sip_username && w.sip_password.is_none() {
+        return Err(ApiError::invalid(
+            "sip_password",
+            "changing sip_username needs the SIP password again (it is stored as a digest \
+             of user name, realm and password)",
+        ));
+    }
     let a = s.store.update_agent(p.tenant, p.id, &w).await?;
     if let Err(e) = sync::push_agent(&s, &a).await {
         let back = AgentWrite {

@@ -53,6 +53,11 @@ pub(crate) struct DbArgs {
     /// TOML file with `[server]` settings and tenants/queues/agents/schedules to apply.
     #[arg(long, short = 'c', env = "SWITCHYARD_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
+    /// SIP digest realm, fixed per deployment: SIP passwords are stored as HA1, which
+    /// includes it, so changing it means setting every SIP password again.
+    /// [default: switchyard]
+    #[arg(long, env = "SWITCHYARD_SIP_REALM", value_name = "REALM")]
+    pub(crate) sip_realm: Option<String>,
 }
 
 /// `switchyard serve` options. Each also reads a `SWITCHYARD_…` environment variable;
@@ -206,6 +211,22 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     pub(crate) admin_token: Option<crate::secret::Secret>,
+    /// Failed logins in a row that lock an account (SIP user name or chat login) for
+    /// the lockout time; 0 turns account lockout off. [default: 5]
+    #[arg(long, env = "SWITCHYARD_AUTH_MAX_FAILURES", value_name = "N")]
+    pub(crate) auth_max_failures: Option<u32>,
+    /// Failed logins in a row from one source IP address (any account) that lock the
+    /// address; keep it above the number of phones behind one NAT. 0 turns it off.
+    /// [default: 20]
+    #[arg(long, env = "SWITCHYARD_AUTH_SOURCE_MAX_FAILURES", value_name = "N")]
+    pub(crate) auth_source_max_failures: Option<u32>,
+    /// Length of a first lock in seconds; each further lock of the same account or
+    /// address doubles it, up to --auth-lockout-max-secs. [default: 60]
+    #[arg(long, env = "SWITCHYARD_AUTH_LOCKOUT_SECS", value_name = "SECS")]
+    pub(crate) auth_lockout_secs: Option<u64>,
+    /// Longest lock in seconds. [default: 3600]
+    #[arg(long, env = "SWITCHYARD_AUTH_LOCKOUT_MAX_SECS", value_name = "SECS")]
+    pub(crate) auth_lockout_max_secs: Option<u64>,
     /// Do not create the demo tenant on an empty store.
     #[arg(long, env = "SWITCHYARD_NO_DEMO", conflicts_with = "demo")]
     pub(crate) no_demo: bool,

@@ -13,7 +13,7 @@ use switchyard_core::config::{
     AgentConfig, AgentSkill, Capacity, OverflowAction, OverflowTrigger, QueueConfig,
 };
 use switchyard_core::schedule::Schedule;
-use switchyard_store::{AgentWrite, MembershipRecord, Page, Store};
+use switchyard_store::{AgentWrite, MembershipRecord, Page, SipHa1, Store, check_password_policy};
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +82,11 @@ pub(crate) struct ServerSection {
     pub(crate) public_ops: Option<bool>,
     pub(crate) ops_token: Option<String>,
     pub(crate) ops_listen: Option<SocketAddr>,
+    pub(crate) sip_realm: Option<String>,
+    pub(crate) auth_max_failures: Option<u32>,
+    pub(crate) auth_source_max_failures: Option<u32>,
+    pub(crate) auth_lockout_secs: Option<u64>,
+    pub(crate) auth_lockout_max_secs: Option<u64>,
 }
 
 /// `[[tenants]]`.
@@ -153,6 +158,11 @@ pub(crate) struct AgentSpec {
     pub(crate) name: String,
     pub(crate) sip_username: Option<String>,
     pub(crate) sip_password: Option<crate::secret::Secret>,
+    /// HA1 values as `config export --with-secrets` writes them (instead of
+    /// `sip_password`), with the realm they were computed for.
+    pub(crate) sip_ha1_md5: Option<String>,
+    pub(crate) sip_ha1_sha256: Option<String>,
+    pub(crate) sip_realm: Option<String>,
     pub(crate) chat_login: Option<String>,
     pub(crate) chat_password: Option<crate::secret::Secret>,
     #[serde(default)]
@@ -178,6 +188,49 @@ pub(crate) struct MemberSpec {
 
 fn one() -> u32 {
     1
+}
+
+impl AgentSpec {
+    /// Password policy and the HA1 fields' shape.
+    fn check_secrets(&self) -> Result<()> {
+        for (field, pw, user) in [
+            ("sip_password", &self.sip_password, &self.sip_username),
+            ("chat_password", &self.chat_password, &self.chat_login),
+        ] {
+            if let Some(pw) = pw
+                && let Err(why) = check_password_policy(pw, user.as_deref())
+            {
+                bail!("{field}: {why} (password policy: at least 8 characters, not the user name)");
+            }
+        }
+        match (&self.sip_ha1_md5, &self.sip_ha1_sha256) {
+            (None, None) => {}
+            (Some(_), Some(_)) if self.sip_password.is_some() => {
+                bail!("give sip_password or sip_ha1_md5/sip_ha1_sha256, not both")
+            }
+            (Some(_), Some(_)) if self.sip_username.is_none() => {
+                bail!("sip_ha1_md5/sip_ha1_sha256 need sip_username")
+            }
+            (Some(_), Some(_)) if !self.ha1().is_some_and(|h| h.is_well_formed()) => {
+                bail!("sip_ha1_md5 must be 32 and sip_ha1_sha256 64 lower-case hex digits")
+            }
+            (Some(_), Some(_)) => {}
+            _ => bail!("sip_ha1_md5 and sip_ha1_sha256 go together"),
+        }
+        if self.sip_password.is_some() && self.sip_username.is_none() {
+            bail!("sip_password needs sip_username");
+        }
+        Ok(())
+    }
+
+    /// The exported HA1 pair, tagged with its realm (the deployment's when not given).
+    fn ha1(&self) -> Option<SipHa1> {
+        Some(SipHa1 {
+            md5: self.sip_ha1_md5.clone()?,
+            sha256: self.sip_ha1_sha256.clone()?,
+            realm: self.sip_realm.clone().unwrap_or_default(),
+        })
+    }
 }
 
 impl ConfigFile {
@@ -226,6 +279,8 @@ impl ConfigFile {
                 }
             }
             for a in &t.agents {
+                a.check_secrets()
+                    .with_context(|| format!("tenant {:?}, agent {:?}", t.name, a.name))?;
                 for m in &a.queues {
                     if !queues.contains(&m.queue.as_str()) {
                         bail!(
@@ -398,6 +453,23 @@ async fn apply_tenant(store: &Store, t: &TenantSpec) -> Result<()> {
             name: a.name.clone(),
             sip_username: a.sip_username.clone(),
             sip_password: a.sip_password.as_ref().map(|p| p.expose().to_string()),
+            sip_ha1: match a.ha1() {
+                Some(mut h) => {
+                    if h.realm.is_empty() {
+                        h.realm = store.sip_realm().to_owned();
+                    } else if h.realm != store.sip_realm() {
+                        bail!(
+                            "agent {:?}: its SIP HA1 was computed for realm {:?} but this \
+                             deployment's realm is {:?}: set sip_password instead",
+                            a.name,
+                            h.realm,
+                            store.sip_realm()
+                        );
+                    }
+                    Some(h)
+                }
+                None => None,
+            },
             chat_login: a.chat_login.clone(),
             chat_password: a.chat_password.as_ref().map(|p| p.expose().to_string()),
             settings: AgentConfig {

@@ -35,7 +35,9 @@ pub(crate) async fn export(
     root.insert("tenants".into(), Value::Array(list));
     let mut out = String::from(
         "# Exported by `switchyard config export`; apply with `switchyard serve --config FILE`.\n\
-         # Chat passwords are stored hashed and are not exported: set chat_password to change one.\n",
+         # Chat passwords are stored hashed and are not exported: set chat_password to change one.\n\
+         # SIP passwords are stored as HA1 only: --with-secrets exports sip_ha1_md5/sip_ha1_sha256\n\
+         # (as secret as passwords; valid only in sip_realm); set sip_password to change one.\n",
     );
     out.push_str(&toml::to_string_pretty(&root)?);
     Ok(out)
@@ -139,8 +141,10 @@ async fn tenant(store: &Store, t: &Tenant, with_secrets: bool) -> Result<Table> 
         m.insert("name".into(), a.name.clone().into());
         if let Some(u) = &a.sip_username {
             m.insert("sip_username".into(), u.clone().into());
-            if with_secrets && let Some((_, pw)) = store.sip_credentials(u).await? {
-                m.insert("sip_password".into(), pw.into());
+            if with_secrets && let Some((_, h)) = store.sip_credentials(u).await? {
+                m.insert("sip_ha1_md5".into(), h.md5.into());
+                m.insert("sip_ha1_sha256".into(), h.sha256.into());
+                m.insert("sip_realm".into(), h.realm.into());
             }
         }
         if let Some(l) = &a.chat_login {

@@ -23,6 +23,8 @@ use switchyard_store::{Page, Role, Store};
 pub(crate) struct Settings {
     pub(crate) data_dir: PathBuf,
     pub(crate) database_url: String,
+    /// SIP digest realm (part of every stored HA1).
+    pub(crate) sip_realm: String,
 }
 
 impl Settings {
@@ -40,9 +42,16 @@ impl Settings {
                 let abs = std::path::absolute(&data_dir).unwrap_or(data_dir.clone());
                 format!("sqlite://{}", abs.join("switchyard.db").display())
             });
+        let sip_realm = db
+            .sip_realm
+            .clone()
+            .or(file.server.sip_realm.clone())
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| switchyard_store::DEFAULT_SIP_REALM.to_owned());
         Settings {
             data_dir,
             database_url,
+            sip_realm,
         }
     }
 }
@@ -53,7 +62,8 @@ pub(crate) async fn open_store(s: &Settings) -> Result<Store> {
         .with_context(|| format!("creating {}", s.data_dir.display()))?;
     let store = Store::connect(&s.database_url)
         .await
-        .context("connecting to the database")?;
+        .context("connecting to the database")?
+        .with_sip_realm(&s.sip_realm);
     store.migrate().await.context("migrating the database")?;
     Ok(store)
 }

@@ -36,6 +36,37 @@ pub(crate) struct SipSettings {
     pub(crate) transport: switchyard_voice::VoiceTransport,
 }
 
+/// Lockout after failed logins (SIP digest and web), from the `--auth-*` settings.
+fn login_policy(
+    args: &ServeArgs,
+    s: &crate::config::ServerSection,
+) -> Result<switchyard_voice::LoginPolicy> {
+    use std::time::Duration;
+    use switchyard_core::lockout::LockoutPolicy;
+    let base = args.auth_lockout_secs.or(s.auth_lockout_secs).unwrap_or(60);
+    let cap = args
+        .auth_lockout_max_secs
+        .or(s.auth_lockout_max_secs)
+        .unwrap_or(3600);
+    if base == 0 || cap < base {
+        bail!("--auth-lockout-secs must be at least 1 and at most --auth-lockout-max-secs");
+    }
+    let (base, cap) = (Duration::from_secs(base), Duration::from_secs(cap));
+    let n = |a: Option<u32>, f: Option<u32>, d| a.or(f).unwrap_or(d);
+    Ok(switchyard_voice::LoginPolicy {
+        account: LockoutPolicy::new(n(args.auth_max_failures, s.auth_max_failures, 5), base, cap),
+        source: LockoutPolicy::new(
+            n(
+                args.auth_source_max_failures,
+                s.auth_source_max_failures,
+                20,
+            ),
+            base,
+            cap,
+        ),
+    })
+}
+
 /// `PER_SEC[,BURST]`; 0 turns the limit off.
 fn parse_rate_limit(s: &str) -> Result<Option<switchyard_voice::RateLimit>> {
     let (rate, burst) = match s.split_once(',') {
@@ -153,6 +184,8 @@ pub(crate) struct ServeSettings {
     /// Callback request rate limits.
     pub(crate) callback_limits: switchyard_engine::CallbackLimits,
     pub(crate) http: crate::http::HttpLimits,
+    /// Lockout after failed logins, SIP and web alike.
+    pub(crate) lockout: switchyard_voice::LoginPolicy,
 }
 
 impl ServeSettings {
@@ -161,6 +194,7 @@ impl ServeSettings {
         let s = &file.server;
         let trunk = TrunkSettings::resolve(&args, s)?;
         let admission = crate::admission::AdmissionSettings::resolve(&args, s)?;
+        let lockout = login_policy(&args, s)?;
         let redis_url = args.redis_url.or(s.redis_url.clone());
         if let Some(u) = &redis_url
             && !(u.starts_with("redis://") || u.starts_with("rediss://"))
@@ -242,6 +276,7 @@ impl ServeSettings {
                 )?,
             },
             http: crate::http::HttpLimits::resolve(&args.http, s)?,
+            lockout,
         })
     }
 }
@@ -335,7 +370,8 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     // queues, media anchored here.
     let voice_config = switchyard_voice::VoiceConfig {
         listen: cfg.sip.listen,
-        realm: "switchyard".into(),
+        realm: cfg.base.sip_realm.clone(),
+        lockout: cfg.lockout,
         algorithms: cfg.sip.algorithms.clone(),
         qualify: cfg.sip.qualify,
         sounds_dirs: sounds_dirs(&cfg.base.data_dir),
@@ -387,6 +423,7 @@ pub(crate) async fn run(cfg: ServeSettings, file: ConfigFile) -> Result<()> {
     // The web edge (chat WebSockets and the widget/agent/supervisor pages): issue 4.
     // Its dispatcher follows every router output: on the call thread with the router.
     let chat_config = switchyard_chat::ChatConfig {
+        lockout: cfg.lockout,
         ping_interval: cfg.http.ws_ping,
         idle_timeout: cfg.http.ws_idle,
         ..switchyard_chat::ChatConfig::default()

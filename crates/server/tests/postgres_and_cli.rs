@@ -157,7 +157,7 @@ numbers = ["801"]
 [[tenants.agents]]
 name = "hans"
 sip_username = "2001"
-sip_password = "pw-2001"
+sip_password = "sip-pw-cabb"
 skills = [{ skill = "lang:de", level = 3 }]
 queues = [{ queue = "first", penalty = 0 }, { queue = "second", penalty = 2 }]
 "#;
