@@ -13,5 +13,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let mut h = endpoint::Harness::new();
     h.run(&endpoint::decode(data));
-    h.run(&[endpoint::Step::Advance { ms: 69_999 }, endpoint::Step::Advance { ms: 69_999 }]);
+    h.run(&[
+        endpoint::Step::Advance { ms: 69_999 },
+        endpoint::Step::Advance { ms: 69_999 },
+    ]);
 });

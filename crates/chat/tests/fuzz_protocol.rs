@@ -19,8 +19,8 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use switchyard_chat::{
-    AgentIn, ChatConfig, CustomerIn, ErrorCode, Inbound, Limits, Outbound, SupervisorIn,
-    agent_msg, customer_msg, proto, supervisor_msg,
+    AgentIn, ChatConfig, CustomerIn, ErrorCode, Inbound, Limits, Outbound, SupervisorIn, agent_msg,
+    customer_msg, proto, supervisor_msg,
 };
 
 fn cases(default: u32) -> u32 {
@@ -37,14 +37,21 @@ fn json_value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
         any::<u64>().prop_map(|n| json!(n)),
-        prop_oneof![Just(0u64), Just(1), Just(101), Just(102), Just(u64::MAX)].prop_map(|n| json!(n)),
+        prop_oneof![Just(0u64), Just(1), Just(101), Just(102), Just(u64::MAX)]
+            .prop_map(|n| json!(n)),
         any::<f64>().prop_map(|f| json!(f)),
         "[ -~]{0,20}".prop_map(Value::String),
         "\\PC{0,10}".prop_map(Value::String),
         "[\u{0}-\u{1f}\u{7f}\u{2028}\u{fffd}a]{0,8}".prop_map(Value::String),
         (1usize..20_000).prop_map(|n| Value::String("x".repeat(n))),
-        prop_oneof![Just("available"), Just("paused"), Just("offline"), Just("lang:fr"), Just("500")]
-            .prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("available"),
+            Just("paused"),
+            Just("offline"),
+            Just("lang:fr"),
+            Just("500")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
@@ -56,9 +63,26 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 const FIELDS: &[&str] = &[
-    "queue", "queue_id", "tenant", "name", "skills", "priority_token", "token", "text",
-    "client_id", "on", "seq", "number", "contact", "login", "password", "status", "reason",
-    "offer", "interaction", "agent",
+    "queue",
+    "queue_id",
+    "tenant",
+    "name",
+    "skills",
+    "priority_token",
+    "token",
+    "text",
+    "client_id",
+    "on",
+    "seq",
+    "number",
+    "contact",
+    "login",
+    "password",
+    "status",
+    "reason",
+    "offer",
+    "interaction",
+    "agent",
 ];
 
 /// A message of one of `types`: `v` and `type` usually right, fields of any shape.
@@ -110,9 +134,15 @@ fn decoding_any_text_gives_a_message_or_a_typed_error() {
     runner
         .run(&text, |t| {
             for code in [
-                proto::decode::<CustomerIn>(&t, customer_msg::TYPES).err().map(|e| e.code()),
-                proto::decode::<AgentIn>(&t, agent_msg::TYPES).err().map(|e| e.code()),
-                proto::decode::<SupervisorIn>(&t, supervisor_msg::TYPES).err().map(|e| e.code()),
+                proto::decode::<CustomerIn>(&t, customer_msg::TYPES)
+                    .err()
+                    .map(|e| e.code()),
+                proto::decode::<AgentIn>(&t, agent_msg::TYPES)
+                    .err()
+                    .map(|e| e.code()),
+                proto::decode::<SupervisorIn>(&t, supervisor_msg::TYPES)
+                    .err()
+                    .map(|e| e.code()),
             ]
             .into_iter()
             .flatten()
@@ -154,7 +184,11 @@ async fn run_script(w: &World, role: Role, frames: Vec<Inbound>) -> Result<Vec<S
     drop(in_tx);
     let ended = tokio::time::timeout(Duration::from_secs(10), task).await;
     match ended {
-        Err(_) => return Err(format!("{role:?} session did not end after its socket closed")),
+        Err(_) => {
+            return Err(format!(
+                "{role:?} session did not end after its socket closed"
+            ));
+        }
         Ok(Err(e)) if e.is_panic() => return Err(format!("{role:?} session panicked: {e}")),
         Ok(_) => {}
     }
@@ -162,7 +196,8 @@ async fn run_script(w: &World, role: Role, frames: Vec<Inbound>) -> Result<Vec<S
     while let Ok(Some(out)) = tokio::time::timeout(Duration::from_millis(50), out_rx.next()).await {
         match out {
             Outbound::Text(t) => {
-                let v: Value = serde_json::from_str(&t).map_err(|e| format!("not JSON: {e}: {t}"))?;
+                let v: Value =
+                    serde_json::from_str(&t).map_err(|e| format!("not JSON: {e}: {t}"))?;
                 if v["v"] != 1 || !v["type"].is_string() {
                     return Err(format!("unversioned or untyped message: {t}"));
                 }
@@ -188,7 +223,11 @@ fn sessions_survive_any_script() {
         resume_grace: Duration::from_millis(50),
         secret: b"fuzz-secret".to_vec(),
         // Let the scripts reach the handlers rather than the rate limiter.
-        limits: Limits { burst: 10_000, per_second: 10_000, ..Limits::default() },
+        limits: Limits {
+            burst: 10_000,
+            per_second: 10_000,
+            ..Limits::default()
+        },
         ..ChatConfig::default()
     };
     let w = rt.block_on(World::new(config));
@@ -198,7 +237,8 @@ fn sessions_survive_any_script() {
         json!({"v":1,"type":"join","queue":"500","name":"Ann","skills":["lang:fr"]}).to_string(),
         json!({"v":1,"type":"message","text":"hello"}).to_string(),
         json!({"v":1,"type":"callback","number":"+15550100"}).to_string(),
-        json!({"v":1,"type":"offline_message","name":"A","contact":"a@b.c","text":"hi"}).to_string(),
+        json!({"v":1,"type":"offline_message","name":"A","contact":"a@b.c","text":"hi"})
+            .to_string(),
         json!({"v":1,"type":"leave"}).to_string(),
     ];
     let agent_ok = vec![
@@ -229,7 +269,9 @@ fn sessions_survive_any_script() {
         let seen = std::cell::RefCell::new(std::collections::BTreeSet::new());
         runner
             .run(&script, |frames| {
-                let types = rt.block_on(run_script(&w, role, frames)).map_err(TestCaseError::fail)?;
+                let types = rt
+                    .block_on(run_script(&w, role, frames))
+                    .map_err(TestCaseError::fail)?;
                 seen.borrow_mut().extend(types);
                 Ok(())
             })
@@ -240,7 +282,13 @@ fn sessions_survive_any_script() {
             Role::Customer => "joined",
             Role::Agent | Role::Supervisor => "welcome",
         };
-        assert!(seen.contains(expected), "{role:?} never saw {expected}: {seen:?}");
-        assert!(seen.contains("error"), "{role:?} never answered an error: {seen:?}");
+        assert!(
+            seen.contains(expected),
+            "{role:?} never saw {expected}: {seen:?}"
+        );
+        assert!(
+            seen.contains("error"),
+            "{role:?} never answered an error: {seen:?}"
+        );
     }
 }

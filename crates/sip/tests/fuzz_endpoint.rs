@@ -52,14 +52,37 @@ fn a_scripted_call_is_answered_held_and_ended() {
         sipgen::SDP
     );
     let script = [
-        Step::Datagram { from: 1, bytes: invite.into_bytes() },
+        Step::Datagram {
+            from: 1,
+            bytes: invite.into_bytes(),
+        },
         Step::Control { k: 0, action: 0 },
         Step::Control { k: 0, action: 1 },
         // ACK, re-INVITE to hold, INFO, BYE, all in the dialog of our 200.
-        Step::InDialog { k: 2, method: 3, sdp: 0, cseq: 0 },
-        Step::InDialog { k: 2, method: 2, sdp: 2, cseq: 1 },
-        Step::InDialog { k: 2, method: 1, sdp: 6, cseq: 2 },
-        Step::InDialog { k: 2, method: 0, sdp: 0, cseq: 3 },
+        Step::InDialog {
+            k: 2,
+            method: 3,
+            sdp: 0,
+            cseq: 0,
+        },
+        Step::InDialog {
+            k: 2,
+            method: 2,
+            sdp: 2,
+            cseq: 1,
+        },
+        Step::InDialog {
+            k: 2,
+            method: 1,
+            sdp: 6,
+            cseq: 2,
+        },
+        Step::InDialog {
+            k: 2,
+            method: 0,
+            sdp: 0,
+            cseq: 3,
+        },
         Step::Advance { ms: 40_000 },
     ];
     let mut h = Harness::new();

@@ -49,11 +49,18 @@ pub fn check_lines(msg: &[u8]) {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("a head");
-    for line in msg[..end + 2].split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+    for line in msg[..end + 2]
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+    {
         let line = line
             .strip_suffix(b"\r")
             .unwrap_or_else(|| panic!("bare LF in {:?}", String::from_utf8_lossy(msg)));
-        assert!(!line.contains(&b'\r'), "bare CR in {:?}", String::from_utf8_lossy(msg));
+        assert!(
+            !line.contains(&b'\r'),
+            "bare CR in {:?}",
+            String::from_utf8_lossy(msg)
+        );
     }
 }
 
@@ -96,7 +103,10 @@ pub fn check_sdp(bytes: &[u8]) {
     assert_eq!(again.to_bytes(), once);
     assert_eq!(again.media.len(), sdp.media.len());
     for (a, m) in again.media.iter().zip(&sdp.media) {
-        assert_eq!((a.port, &a.formats, &a.rtpmaps), (m.port, &m.formats, &m.rtpmaps));
+        assert_eq!(
+            (a.port, &a.formats, &a.rtpmaps),
+            (m.port, &m.formats, &m.rtpmaps)
+        );
         assert_eq!(again.address_of(a), sdp.address_of(m));
         if m.port != 0 {
             assert_eq!(a.direction, m.direction);
@@ -111,7 +121,11 @@ pub fn check_sdp(bytes: &[u8]) {
         session_version: 1,
     };
     if let Ok((ans, n)) = answer(&sdp, &local) {
-        assert_eq!(ans.media.len(), sdp.media.len(), "one answer line per offer line");
+        assert_eq!(
+            ans.media.len(),
+            sdp.media.len(),
+            "one answer line per offer line"
+        );
         assert!(local.codecs.contains(&n.codec));
         SessionDescription::parse(&ans.to_bytes()).expect("our answer parses");
     }

@@ -27,7 +27,12 @@ pub enum Step {
     Reply { k: usize, status: u16, sdp: u8 },
     /// A request in the dialog of the `k`-th response the endpoint sent: `method` picks
     /// BYE, INFO, INVITE (re-offer), ACK, CANCEL, UPDATE; `sdp` picks the body.
-    InDialog { k: usize, method: u8, sdp: u8, cseq: u8 },
+    InDialog {
+        k: usize,
+        method: u8,
+        sdp: u8,
+        cseq: u8,
+    },
     /// Call control on the `k`-th call handle seen: ring, answer, reject, hangup,
     /// reinvite (hold/resume), cancel.
     Control { k: usize, action: u8 },
@@ -130,7 +135,12 @@ impl Harness {
                     self.ep.handle_datagram(now, to, &bytes);
                 }
             }
-            Step::InDialog { k, method, sdp, cseq } => {
+            Step::InDialog {
+                k,
+                method,
+                sdp,
+                cseq,
+            } => {
                 if let Some((to, bytes)) = self.in_dialog(*k, *method, *sdp, *cseq) {
                     self.ep.handle_datagram(now, to, &bytes);
                 }
@@ -143,9 +153,9 @@ impl Harness {
                     password: "secret".into(),
                 });
                 let sdp = offer(&self.local);
-                if let Some(c) = self
-                    .ep
-                    .place_call_with(now, &target, "<sip:+15550199@192.0.2.1>", &sdp, creds)
+                if let Some(c) =
+                    self.ep
+                        .place_call_with(now, &target, "<sip:+15550199@192.0.2.1>", &sdp, creds)
                 {
                     self.calls.push(c);
                 }
@@ -268,7 +278,9 @@ impl Harness {
             "Content-Type: application/sdp\r\n".into()
         };
         let branch = if method == "CANCEL" || method == "ACK" && r.status().code() >= 300 {
-            via.branch().map(|b| b.as_str().to_owned()).unwrap_or_default()
+            via.branch()
+                .map(|b| b.as_str().to_owned())
+                .unwrap_or_default()
         } else {
             format!("z9hG4bKd{k}{cseq}{method}")
         };
@@ -362,7 +374,9 @@ pub fn decode(mut data: &[u8]) -> Vec<Step> {
                 k: usize::from(a(0)),
                 action: a(1),
             },
-            6 => Step::Place { auth: a(0) & 1 == 1 },
+            6 => Step::Place {
+                auth: a(0) & 1 == 1,
+            },
             _ => Step::Advance {
                 ms: u32::from_le_bytes([a(0), a(1), a(2), 0]) % 70_000,
             },
@@ -388,7 +402,12 @@ pub fn encode(steps: &[Step]) -> Vec<u8> {
                 let [lo, hi] = status.to_le_bytes();
                 out.extend_from_slice(&[2, k8(*k), lo, hi, *sdp]);
             }
-            Step::InDialog { k, method, sdp, cseq } => {
+            Step::InDialog {
+                k,
+                method,
+                sdp,
+                cseq,
+            } => {
                 out.extend_from_slice(&[3, k8(*k), *method, *sdp, *cseq]);
             }
             Step::Control { k, action } => out.extend_from_slice(&[5, k8(*k), *action, 0, 0]),

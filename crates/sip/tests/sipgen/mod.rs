@@ -183,7 +183,10 @@ pub fn apply(p: &mut Parts, m: &Mutation) {
             for j in 0..*k {
                 p.headers.insert(
                     0,
-                    ("Via".into(), format!("SIP/2.0/UDP 192.0.2.{}:5060;branch=z9hG4bK{j}", j % 250)),
+                    (
+                        "Via".into(),
+                        format!("SIP/2.0/UDP 192.0.2.{}:5060;branch=z9hG4bK{j}", j % 250),
+                    ),
                 );
             }
         }
