@@ -221,7 +221,6 @@ fn sessions_survive_any_script() {
         .unwrap();
     let config = ChatConfig {
         resume_grace: Duration::from_millis(50),
-        secret: b"fuzz-secret".to_vec(),
         // Let the scripts reach the handlers rather than the rate limiter.
         limits: Limits {
             burst: 10_000,

@@ -198,7 +198,7 @@ impl AgentSpec {
             ("chat_password", &self.chat_password, &self.chat_login),
         ] {
             if let Some(pw) = pw
-                && let Err(why) = check_password_policy(pw, user.as_deref())
+                && let Err(why) = check_password_policy(pw.expose(), user.as_deref())
             {
                 bail!("{field}: {why} (password policy: at least 8 characters, not the user name)");
             }

@@ -300,7 +300,6 @@ mod tests {
     }
 
     #[test]
-    #[test]
     fn bare_cr_or_lf_in_a_header_is_malformed() {
         for msg in [
             &b"OPTIONS sip:a@b SIP/2.0\r\nVia: \nSIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"[..],

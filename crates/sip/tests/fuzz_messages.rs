@@ -21,7 +21,7 @@ fn check_stream(bytes: &[u8]) {
         StreamFrame::KeepAlive(n) | StreamFrame::Complete(n) => {
             assert!(n > 0 && n <= bytes.len(), "{n} of {}", bytes.len());
         }
-        StreamFrame::Incomplete | StreamFrame::Invalid => {}
+        StreamFrame::Incomplete | StreamFrame::Close(_) => {}
     }
 }
 

@@ -136,9 +136,10 @@ async fn exercise(store: Store) {
         let w = AgentWrite {
             name: name.into(),
             sip_username: Some(sip.into()),
-            sip_password: Some("pw".into()),
+            sip_password: Some("sip-secret-9".into()),
+            sip_ha1: None,
             chat_login: Some(chat.into()),
-            chat_password: Some("chatpw".into()),
+            chat_password: Some("chat-secret-9".into()),
             settings: AgentConfig::default(),
         };
         match store.create_agent(t.id, &w).await {

@@ -16,7 +16,7 @@ impl CredentialStore for Store {
     fn account(&self, username: &str) -> Option<Account> {
         (username == "1001").then(|| Account {
             agent: AgentId(7),
-            password: "pw-for-1001".into(),
+            ha1: crate::digest::Ha1::from_password("1001", "example.com", "pw-for-1001"),
         })
     }
 }

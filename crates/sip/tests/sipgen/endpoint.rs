@@ -48,7 +48,7 @@ impl CredentialStore for Accounts {
     fn account(&self, username: &str) -> Option<Account> {
         (username == "1001").then(|| Account {
             agent: AgentId(7),
-            password: "pw".into(),
+            ha1: switchyard_sip::digest::Ha1::from_password("1001", "example.com", "pw"),
         })
     }
 }
@@ -205,7 +205,8 @@ impl Harness {
                 EndpointEvent::Outgoing { .. }
                 | EndpointEvent::Registrar(_)
                 | EndpointEvent::Malformed { .. }
-                | EndpointEvent::RateLimited { .. } => {}
+                | EndpointEvent::RateLimited { .. }
+                | EndpointEvent::CallRefused { .. } => {}
             }
         }
     }
