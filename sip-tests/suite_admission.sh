@@ -27,7 +27,7 @@ settings = { sip_rules = [{ header = "X-Customer-Tier", equals = "gold", priorit
 [[tenants.agents]]
 name = "pia"
 sip_username = "1021"
-sip_password = "demo-1021-pw"
+sip_password = "closed-line-secret"
 queues = [{ queue = "closed-line", penalty = 0 }]
 
 [[tenants]]
@@ -98,7 +98,7 @@ if echo "$metrics" | grep -E '^switchyard_sip_calls_refused_total\{reason="anony
 else fail "refusal metric: $(echo "$metrics" | grep calls_refused)"; fi
 
 # The agent's phone answers the challenge with its credentials: queued.
-sipp_bg phone "$here/admit_phone.xml" -s 820 -i 127.0.0.3 -key user 1021 -au 1021 -ap demo-1021-pw \
+sipp_bg phone "$here/admit_phone.xml" -s 820 -i 127.0.0.3 -key user 1021 -au 1021 -ap closed-line-secret \
   -d 2000 -p 15403 -mp 18724
 phone=$bg
 expect_qlog '|closed-line|NONE|ENTERQUEUE||1021|voice' "the authenticated phone's call is queued"

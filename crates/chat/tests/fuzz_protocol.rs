@@ -241,7 +241,7 @@ fn sessions_survive_any_script() {
         json!({"v":1,"type":"leave"}).to_string(),
     ];
     let agent_ok = vec![
-        json!({"v":1,"type":"login","login":"bob","password":"pw-bob"}).to_string(),
+        json!({"v":1,"type":"login","login":"bob","password":"s3cret-desk-pw"}).to_string(),
         json!({"v":1,"type":"presence","status":"available"}).to_string(),
         json!({"v":1,"type":"take_next"}).to_string(),
         json!({"v":1,"type":"accept","offer":1}).to_string(),

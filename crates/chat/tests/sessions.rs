@@ -202,7 +202,10 @@ async fn callback_keeps_the_place_and_survives_the_socket() {
     let e = ann.expect("error").await;
     assert_eq!(
         (e["code"].as_str(), e["message"].as_str()),
-        (Some("refused"), Some("number: we cannot call numbers abroad"))
+        (
+            Some("refused"),
+            Some("number: we cannot call numbers abroad")
+        )
     );
     w.engine.callbacks().set_policy(
         w.tenant,
@@ -212,7 +215,10 @@ async fn callback_keeps_the_place_and_survives_the_socket() {
         }),
     );
     ann.send(json!({ "type": "callback", "number": "+33 1 23 45 67 89" }));
-    assert_eq!(ann.expect("callback_scheduled").await["number"], "+33123456789");
+    assert_eq!(
+        ann.expect("callback_scheduled").await["number"],
+        "+33123456789"
+    );
     drop(ann);
     tokio::time::sleep(Duration::from_millis(700)).await;
     let i = switchyard_core::InteractionId(j["interaction"].as_u64().unwrap());

@@ -121,7 +121,10 @@ const NATIONAL_PREMIUM: &[&str] = &[
 fn digits(raw: &str) -> Option<(String, bool)> {
     let raw = raw.trim();
     // A caller ID may be a URI: its user part is the number.
-    let raw = match ["sip:", "sips:", "tel:"].iter().find_map(|p| raw.strip_prefix(p)) {
+    let raw = match ["sip:", "sips:", "tel:"]
+        .iter()
+        .find_map(|p| raw.strip_prefix(p))
+    {
         Some(uri) => uri.split(['@', ';']).next().unwrap_or(""),
         None => raw,
     };
@@ -326,7 +329,10 @@ mod tests {
         assert_eq!(us.check("+1 555 123 4567"), Ok("+15551234567".into()));
         assert_eq!(us.check("1 555 123 4567"), Ok("+15551234567".into()));
         assert_eq!(us.check("sip:+15550907@10.0.0.1"), Ok("+15550907".into()));
-        assert_eq!(us.check("tel:+1-555-0907;phone-context=x"), Ok("+15550907".into()));
+        assert_eq!(
+            us.check("tel:+1-555-0907;phone-context=x"),
+            Ok("+15550907".into())
+        );
         // No country set: national form only.
         assert_eq!(
             CallbackPolicy::default().check("0612345678"),

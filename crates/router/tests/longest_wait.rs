@@ -13,13 +13,19 @@ fn a_caller_who_hangs_up_leaves_the_longest_wait() {
     w.at(30);
     let _second = w.call(q);
     w.at(40);
-    assert_eq!(w.router.queue_stats(q, w.now).unwrap().longest_wait_secs, 40);
+    assert_eq!(
+        w.router.queue_stats(q, w.now).unwrap().longest_wait_secs,
+        40
+    );
     w.input(Input::CustomerLeft { interaction: first });
     let s = w.router.queue_stats(q, w.now).unwrap();
     assert_eq!(s.waiting, 1);
     assert_eq!(s.longest_wait_secs, 10, "the second caller has waited 10 s");
     w.at(50);
-    assert_eq!(w.router.queue_stats(q, w.now).unwrap().longest_wait_secs, 20);
+    assert_eq!(
+        w.router.queue_stats(q, w.now).unwrap().longest_wait_secs,
+        20
+    );
 }
 
 #[test]

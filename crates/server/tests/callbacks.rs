@@ -196,6 +196,7 @@ async fn callback_requests_are_rate_limited_per_number_and_per_source() {
     let metrics = s
         .http
         .get(format!("{}/metrics", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap()

@@ -133,6 +133,7 @@ async fn policy_argon2_login_and_lockout_through_the_binary() {
     let metrics = s
         .http
         .get(format!("{}/metrics", s.base))
+        .bearer_auth(common::ADMIN)
         .send()
         .await
         .unwrap();

@@ -273,10 +273,7 @@ async fn openapi_lists_every_route_and_docs_are_served() {
             &["post"],
         ),
         ("/api/v1/tenants/{tenant}/events", &["get"]),
-        (
-            "/api/v1/tenants/{tenant}/callback-policy",
-            &["get", "put"],
-        ),
+        ("/api/v1/tenants/{tenant}/callback-policy", &["get", "put"]),
         ("/api/v1/tenants/{tenant}/voicemails", &["get"]),
         (
             "/api/v1/tenants/{tenant}/voicemails/{id}",

@@ -13,6 +13,8 @@ pub struct Owner {
     pub tenant: u64,
     /// Its `allow_anonymous_calls` setting.
     pub allow_anonymous: bool,
+    /// For an agent's phone: the tenant of that agent (`None`: unknown, e.g. deleted).
+    pub caller_tenant: Option<u64>,
 }
 
 /// What to do with a new call.
@@ -42,6 +44,10 @@ pub fn decide(origin: &CallOrigin, owner: Option<Owner>) -> Decision {
             Decision::Forbidden("trunk_tenant")
         }
         (CallOrigin::Trunk { .. }, Some(_)) => Decision::Accept { trusted: true },
+        // Tenants never reach each other: an agent's phone calls its own tenant's numbers.
+        (CallOrigin::Endpoint { .. }, Some(o)) if o.caller_tenant != Some(o.tenant) => {
+            Decision::Forbidden("other_tenant")
+        }
         (CallOrigin::Endpoint { .. }, Some(_)) => Decision::Accept { trusted: false },
         (CallOrigin::Trunk { .. } | CallOrigin::Endpoint { .. }, None) => Decision::NotFound,
         (CallOrigin::Unauthenticated { .. }, Some(o)) if o.allow_anonymous => {
@@ -104,14 +110,45 @@ mod tests {
     use super::*;
     use switchyard_core::AgentId;
 
+    // The phone in these tests belongs to the dialled tenant (see `caller_tenant`).
     const OPEN: Owner = Owner {
         tenant: 1,
         allow_anonymous: true,
+        caller_tenant: Some(1),
     };
     const CLOSED: Owner = Owner {
         tenant: 2,
         allow_anonymous: false,
+        caller_tenant: Some(2),
     };
+
+    #[test]
+    fn an_agents_phone_reaches_only_its_own_tenant() {
+        let phone = CallOrigin::Endpoint {
+            username: "1001".into(),
+            agent: AgentId(1),
+        };
+        let other = Owner {
+            caller_tenant: Some(1),
+            ..CLOSED
+        };
+        assert_eq!(
+            decide(&phone, Some(other)),
+            Decision::Forbidden("other_tenant")
+        );
+        let unknown = Owner {
+            caller_tenant: None,
+            ..OPEN
+        };
+        assert_eq!(
+            decide(&phone, Some(unknown)),
+            Decision::Forbidden("other_tenant")
+        );
+        assert_eq!(
+            decide(&phone, Some(OPEN)),
+            Decision::Accept { trusted: false }
+        );
+    }
 
     fn trunk(tenants: Vec<u64>) -> CallOrigin {
         CallOrigin::Trunk {

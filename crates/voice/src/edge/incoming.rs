@@ -66,10 +66,22 @@ impl Actor {
                 return self.reject(call, StatusCode::SERVICE_UNAVAILABLE);
             }
         };
+        let caller_tenant = match &new.origin {
+            CallOrigin::Endpoint { agent, .. } => {
+                let agent = *agent;
+                self.engine
+                    .call(move |r, _| r.agent(agent).ok().map(|v| v.tenant.0))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            _ => None,
+        };
         let owner = match &queue {
             Some(q) => Some(Owner {
                 tenant: q.tenant_id as u64,
                 allow_anonymous: self.allows_anonymous(&new.origin, q.tenant_id).await,
+                caller_tenant,
             }),
             None => None,
         };
