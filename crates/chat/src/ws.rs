@@ -2,6 +2,7 @@
 //! to [`ws_pump`] (pings, idle timeout, [`Inbound`](crate::Inbound) /
 //! [`Outbound`](crate::Outbound) frames), and mounts the pages and REST helpers.
 
+use crate::conn::{Inbound, Outbound};
 use crate::{ChatState, agent, assets, customer, rest, supervisor, ws_pump};
 use axum::Router;
 use axum::extract::ws::WebSocketUpgrade;
@@ -9,6 +10,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
 use axum::routing::{get, post};
+use futures_channel::mpsc;
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 
 /// Frames above this are refused by the WebSocket layer itself; frames between the
@@ -61,17 +64,26 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerIp {
     }
 }
 
+/// Upgrades with the socket limits and runs `session` behind the pump's pings and idle
+/// timeout: the one path every role's socket takes.
+fn serve<F, Fut>(ws: WebSocketUpgrade, s: &ChatState, role: &'static str, session: F) -> Response
+where
+    F: FnOnce(mpsc::Receiver<Inbound>, mpsc::Sender<Outbound>) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
+    upgrade(ws).on_upgrade(move |socket| ws_pump::run(socket, role, ping, idle, session))
+}
+
 async fn ws_customer(
     State(s): State<ChatState>,
     PeerIp(peer): PeerIp,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
     let source = peer.map(|ip| ip.to_string());
-    upgrade(ws).on_upgrade(move |socket| {
-        ws_pump::run(socket, "customer", ping, idle, move |rx, tx| {
-            customer::run_from(s.0, source, rx, tx)
-        })
+    let shared = s.0.clone();
+    serve(ws, &s, "customer", move |rx, tx| {
+        customer::run_from(shared, source, rx, tx)
     })
 }
 
@@ -80,11 +92,9 @@ async fn ws_agent(
     PeerIp(peer): PeerIp,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
-    upgrade(ws).on_upgrade(move |socket| {
-        ws_pump::run(socket, "agent", ping, idle, move |rx, tx| {
-            agent::run_from(s.0, peer, rx, tx)
-        })
+    let shared = s.0.clone();
+    serve(ws, &s, "agent", move |rx, tx| {
+        agent::run_from(shared, peer, rx, tx)
     })
 }
 
@@ -93,10 +103,8 @@ async fn ws_supervisor(
     PeerIp(peer): PeerIp,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let (ping, idle) = (s.0.config.ping_interval, s.0.config.idle_timeout);
-    upgrade(ws).on_upgrade(move |socket| {
-        ws_pump::run(socket, "supervisor", ping, idle, move |rx, tx| {
-            supervisor::run_from(s.0, peer, rx, tx)
-        })
+    let shared = s.0.clone();
+    serve(ws, &s, "supervisor", move |rx, tx| {
+        supervisor::run_from(shared, peer, rx, tx)
     })
 }

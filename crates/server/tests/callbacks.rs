@@ -193,16 +193,7 @@ async fn callback_requests_are_rate_limited_per_number_and_per_source() {
     let (code, p) = callback(&s, t, q, "0712345679").await;
     assert_eq!(code, 422, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("too many"), "{p}");
-    let metrics = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics().await;
     assert!(
         metrics.contains("switchyard_callbacks_refused_total{reason=\"number_rate\"}")
             && metrics.contains("switchyard_callbacks_refused_total{reason=\"source_rate\"}"),

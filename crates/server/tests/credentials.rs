@@ -130,14 +130,7 @@ async fn policy_argon2_login_and_lockout_through_the_binary() {
         "welcome"
     );
 
-    let metrics = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap();
-    let metrics = metrics.text().await.unwrap();
+    let metrics = s.metrics().await;
     assert!(
         metrics
             .lines()

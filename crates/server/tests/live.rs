@@ -188,16 +188,7 @@ async fn live_changes_reach_the_router_and_events_are_logged() {
     assert!(none["items"].as_array().unwrap().is_empty());
 
     // Metrics reflect it.
-    let m = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = s.metrics().await;
     for name in [
         "switchyard_queue_waiting",
         "switchyard_queue_longest_wait_seconds",

@@ -139,16 +139,7 @@ async fn voicemails_over_http() {
     s.call(Method::GET, &format!("{base}/{}", vm.id), None, 404)
         .await;
 
-    let metrics = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics().await;
     for line in [
         format!("switchyard_voicemails_heard_total{{tenant=\"{demo}\"}} 1"),
         format!("switchyard_voicemails_deleted_total{{tenant=\"{demo}\"}} 1"),

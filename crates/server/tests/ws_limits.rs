@@ -214,16 +214,7 @@ async fn a_client_that_stops_answering_pings_is_dropped_and_resumes_its_place() 
     expect(&mut ben, "pong").await;
     let log = s.log_text();
     assert!(log.contains("WebSocket idle"), "{log}");
-    let m = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(common::ADMIN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let m = s.metrics().await;
     assert!(
         m.lines()
             .any(|l| l.starts_with("switchyard_ws_idle_closed_total{role=\"customer\"} 1")),

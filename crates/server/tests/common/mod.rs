@@ -22,6 +22,19 @@ pub struct Server {
 static STARTS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl Server {
+    /// The Prometheus text of `/metrics`, read with the admin token (it needs one).
+    pub async fn metrics(&self) -> String {
+        self.http
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Starts the binary on `data_dir` with extra arguments. Ports are chosen by the
     /// kernel (`:0`) and read back from the start-up banner, so parallel tests never race
     /// for a port.
